@@ -1,0 +1,27 @@
+// Bundles each entry point into one self-contained CommonJS file in dist/.
+// CommonJS because azure-pipelines-task-lib relies on __dirname, and because the
+// task folder of a .vsix carries no package.json to declare a module type.
+import { build } from "esbuild";
+import { rm } from "node:fs/promises";
+
+export const entryPoints = {
+  action: "src/platforms/github/main.ts",
+  task: "src/platforms/azure-pipelines/main.ts",
+  cli: "src/platforms/cli/main.ts",
+  emulator: "src/emulator/main.ts",
+};
+
+await rm("dist", { recursive: true, force: true });
+await build({
+  entryPoints,
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: "linked",
+  logLevel: "warning",
+});

@@ -1,0 +1,80 @@
+import type { TokenCredential } from "@azure/core-auth";
+
+/** Names of the step's inputs, as the SPEC spells them for GitHub (kebab-case). */
+export type InputName =
+  | "mode"
+  | "vault-url"
+  | "workspace-name"
+  | "resource-group"
+  | "subscription-id"
+  | "secrets"
+  | "variable-prefix"
+  | "overwrite"
+  | "recover-deleted"
+  | "content-type"
+  | "tags"
+  | "expires-in"
+  | "not-before-in"
+  | "disable-previous-versions"
+  | "generate"
+  | "dry-run"
+  | "export-env"
+  | "allow-empty"
+  | "max-concurrency";
+
+/** Endpoints of one Azure cloud. */
+export interface Cloud {
+  name: string;
+  /** e.g. `https://management.azure.com` */
+  resourceManager: string;
+  /** Host suffix of vaults in this cloud, e.g. `.vault.azure.net` */
+  vaultSuffix: string;
+}
+
+/** How the step reaches Azure: built from the platform's own inputs or service connection. */
+export interface Connection {
+  credential: TokenCredential;
+  cloud: Cloud;
+  /** The subscription the connection names, if it names one. */
+  subscriptionId?: string;
+  /** What was used, for error messages, e.g. `GitHub OIDC (client 1234…, tenant …)`. Never a secret. */
+  describe: string;
+  /** What to check when a request is refused (401/403), e.g. the role the identity needs. */
+  hint: string;
+}
+
+/**
+ * The one port between the platform-free core and a CI platform.
+ * Adapters implement it in a few lines over `@actions/core`, `azure-pipelines-task-lib`
+ * or the process (CLI). Nothing here may print a value it is handed.
+ */
+export interface Platform {
+  /** An input by its SPEC name; undefined when not given (an adapter maps the name to its own spelling). */
+  getInput(name: InputName): string | undefined;
+  /** A pipeline variable's value, read without echoing it; undefined when unset. */
+  getVariable(name: string): string | undefined;
+  /** Names of the variables the step can read (for `variable-prefix`). */
+  variableNames(): string[];
+  /** Registers one string with the platform's log masking (the core calls it for the whole value and each line). */
+  mask(value: string): void;
+  /** Sets an output; a `secret` output carries a value that was masked before. */
+  setOutput(name: string, value: string, options: { secret: boolean }): void;
+  /** Makes a value visible to later steps as an environment variable (`export-env`). */
+  exportVariable(name: string, value: string): void;
+  debug(line: string): void;
+  info(line: string): void;
+  warning(line: string): void;
+  error(line: string): void;
+  startGroup(title: string): void;
+  endGroup(): void;
+  /** Attaches a markdown summary to the run (already redacted by the core). */
+  writeSummary(markdown: string): Promise<void>;
+  /** Marks the step failed with one message (already redacted). */
+  fail(message: string): void;
+  /**
+   * Builds the credential and cloud from the platform's own inputs. Makes no request.
+   * Throws a `ValidationError` listing every problem with those inputs.
+   * Masks any secret it reads (a client secret) and returns it in `secrets` for the redactor.
+   */
+  connect(): Connection & { secrets?: string[] };
+}
