@@ -1,7 +1,11 @@
 /** Bad input: every problem found, reported together before any request is made. */
 export class ValidationError extends Error {
   constructor(readonly problems: string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n- ${problems.join("\n- ")}`);
+    super(
+      problems.length === 1
+        ? problems[0]
+        : `${problems.length} problems:\n- ${problems.join("\n- ")}`,
+    );
     this.name = "ValidationError";
   }
 }

@@ -3,13 +3,7 @@ export type PlannedAction = "create" | "update" | "unchanged" | "skip" | "recove
 
 /** What an applied run did for one entry (get mode reports `read`). */
 export type AppliedAction =
-  | "created"
-  | "updated"
-  | "unchanged"
-  | "skipped"
-  | "recovered"
-  | "read"
-  | "failed";
+  "created" | "updated" | "unchanged" | "skipped" | "recovered" | "read" | "failed";
 
 /** One row of the `result` output. Never carries a value. */
 export interface ResultRow {

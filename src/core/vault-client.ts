@@ -16,7 +16,8 @@ export function isLoopback(url: URL): boolean {
  */
 export function createSecretClient(vaultUrl: string, credential: TokenCredential): SecretClient {
   const url = new URL(vaultUrl);
-  if (url.protocol !== "https:") throw new ValidationError([`vault URL ${vaultUrl} must use https`]);
+  if (url.protocol !== "https:")
+    throw new ValidationError([`vault URL ${vaultUrl} must use https`]);
   return new SecretClient(vaultUrl, credential, {
     disableChallengeResourceVerification: isLoopback(url),
     retryOptions: { maxRetries: 0 },

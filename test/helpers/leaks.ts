@@ -34,7 +34,9 @@ export function leakForms(value: string): { form: string; text: string }[] {
     if (line.length >= 8 && line !== value) forms.push({ form: "line", text: line });
   }
   // A form too short or too common to search for would only find noise.
-  return forms.filter((f, i, all) => f.text.length >= 8 && all.findIndex((g) => g.text === f.text) === i);
+  return forms.filter(
+    (f, i, all) => f.text.length >= 8 && all.findIndex((g) => g.text === f.text) === i,
+  );
 }
 
 const maskCommand: Record<MaskDialect, RegExp | undefined> = {
@@ -110,6 +112,9 @@ export function recordScenario(
   const dir = process.env.AML_TEST_ARTIFACTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name.replace(/[^\w.-]+/g, "_")}-${randomBytes(4).toString("hex")}.json`);
+  const file = path.join(
+    dir,
+    `${name.replace(/[^\w.-]+/g, "_")}-${randomBytes(4).toString("hex")}.json`,
+  );
   writeFileSync(file, JSON.stringify({ name, texts, values, dialect }));
 }
