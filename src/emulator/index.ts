@@ -1,0 +1,232 @@
+/**
+ * A local, Key Vault-compatible HTTPS emulator: the secrets data plane, the two ARM look-ups, and
+ * the token endpoints the real Azure SDK credentials use, on loopback, with injectable faults.
+ * `startEmulator()` is the in-process API the tests use; main.ts is the `aml-secrets emulator` command.
+ */
+import { createHmac } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { errorMessage } from "../core/errors.ts";
+import { handleArm, isArmPath, type ArmContext } from "./arm.ts";
+import { defaultCaDir, ensureCa, issueLeaf, tokenKey } from "./ca.ts";
+import { Faults } from "./faults.ts";
+import { readBody, sendError, type Exchange } from "./http.ts";
+import {
+  handleIdentity,
+  identityRoute,
+  paths,
+  principalId,
+  type IdentityContext,
+} from "./identity.ts";
+import { SecretStore, versionState } from "./store.ts";
+import { TokenIssuer } from "./tokens.ts";
+import type {
+  Emulator,
+  EmulatorOptions,
+  FaultSettings,
+  RequestRecord,
+  SecretVersionState,
+  SeedProps,
+  Workspace,
+} from "./types.ts";
+import { handleVault, vaultPath, type VaultContext } from "./vault-api.ts";
+
+export type {
+  Emulator,
+  EmulatorOptions,
+  FaultSettings,
+  RequestKind,
+  RequestRecord,
+  SecretVersionState,
+  SeedProps,
+  Workspace,
+} from "./types.ts";
+export { defaultFaults } from "./faults.ts";
+export { maxValueBytes, supportedApiVersions } from "./vault-api.ts";
+
+/** The resource Key Vault's challenge names (the public cloud's). */
+export const vaultResource = "https://vault.azure.net";
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const ca = ensureCa(options.caDir ?? defaultCaDir());
+  const leaf = issueLeaf(ca);
+  const key = tokenKey(ca);
+  const derive = (label: string): Buffer => createHmac("sha256", key).update(label).digest();
+  const tokens = new TokenIssuer(key);
+  // Stable per CA folder, so a restarted emulator keeps its tenant and identity header (and the
+  // environment lines a user already exported still work).
+  const tenantId = principalId(derive("tenant").toString("hex"));
+  const identityHeader = derive("identity-header").toString("hex").slice(0, 32);
+  const store = new SecretStore(options.dataFile);
+  const faults = new Faults(options.faults);
+  const requests: RequestRecord[] = [];
+  const logs: string[] = [];
+  let latencyMs = options.latencyMs ?? 0;
+  const workspaces: Workspace[] = [];
+  const subscriptions: string[] = [];
+
+  const log = (line: string): void => {
+    logs.push(line);
+    options.onLog?.(line);
+  };
+
+  const server = createServer({ key: leaf.keyPem, cert: leaf.certPem });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (options.unref) {
+    server.unref();
+    server.on("secureConnection", (socket: { unref(): void }) => socket.unref());
+  }
+
+  const vault: VaultContext = {
+    store,
+    faults,
+    tokens,
+    vaultUrl: origin,
+    challenge: `Bearer authorization="${origin}/${tenantId}", resource="${vaultResource}"`,
+    backupKey: derive("backup"),
+  };
+  const identity: IdentityContext = { tokens, origin, tenantId, identityHeader };
+  const arm: ArmContext = {
+    tokens,
+    faults,
+    vaultUrl: origin,
+    tenantId,
+    authorityHost: origin,
+    workspaces,
+    subscriptions,
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", origin);
+    const method = (req.method ?? "GET").toUpperCase();
+    let segments: string[];
+    try {
+      segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    } catch {
+      segments = url.pathname.split("/").filter(Boolean);
+    }
+    const record: RequestRecord = {
+      time: Date.now(),
+      method,
+      path: url.pathname,
+      status: 0,
+      kind: "other",
+    };
+    const apiVersion = url.searchParams.get("api-version");
+    if (apiVersion) record.apiVersion = apiVersion;
+    const vaultTarget = vaultPath(segments);
+    const idRoute = vaultTarget ? undefined : identityRoute({ url, segments } as Exchange);
+    if (vaultTarget) {
+      record.kind = method === "GET" ? "secret-read" : "secret-write";
+      if (vaultTarget.secret !== undefined) record.secret = vaultTarget.secret;
+    } else if (isArmPath(segments)) record.kind = "arm";
+    else if (idRoute === "github" || idRoute === "pipelines") record.kind = "oidc";
+    else if (idRoute) record.kind = "token";
+
+    const finish = (): void => {
+      requests.push(record);
+      const parts = [method, url.pathname, String(record.status), record.kind];
+      if (record.fault) parts.push(`fault=${record.fault}`);
+      log(parts.join(" "));
+    };
+
+    if (latencyMs > 0) await sleep(latencyMs);
+    if (vaultTarget && faults.drop()) {
+      record.fault = "drop";
+      finish();
+      req.socket.destroy();
+      return;
+    }
+    const ex: Exchange = {
+      req,
+      res,
+      method,
+      url,
+      segments,
+      trailingSlash: url.pathname.length > 1 && url.pathname.endsWith("/"),
+      body: await readBody(req),
+      record,
+    };
+    try {
+      if (vaultTarget) handleVault(vault, ex);
+      else if (record.kind === "arm") handleArm(arm, ex);
+      else if (idRoute) handleIdentity(identity, ex, idRoute);
+      else sendError(ex, 404, "NotFound", `The emulator does not serve ${url.pathname}.`);
+    } catch (e: unknown) {
+      log(`internal error on ${method} ${url.pathname}: ${errorMessage(e)}`);
+      if (!res.headersSent)
+        sendError(ex, 500, "InternalServerError", "The emulator failed on this request.");
+    }
+    finish();
+  }
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((e: unknown) => {
+      log(`request failed: ${errorMessage(e)}`);
+      res.destroy();
+    });
+  });
+
+  log(`emulator listening on ${origin}`);
+
+  const emulator: Emulator = {
+    vaultUrl: origin,
+    armUrl: origin,
+    authorityHost: origin,
+    tenantId,
+    identityEndpoint: `${origin}${paths.managedIdentity}`,
+    identityHeader,
+    // GitHub's request URL already carries a query; @actions/core appends `&audience=`.
+    githubOidcUrl: `${origin}${paths.githubOidc}?api-version=2.0`,
+    pipelinesOidcUrl: `${origin}${paths.pipelinesOidc}`,
+    caFile: ca.certFile,
+    env: () => ({
+      NODE_EXTRA_CA_CERTS: ca.certFile,
+      IDENTITY_ENDPOINT: `${origin}${paths.managedIdentity}`,
+      IDENTITY_HEADER: identityHeader,
+      AZURE_AUTHORITY_HOST: origin,
+    }),
+    requests,
+    clearRequests: () => {
+      requests.length = 0;
+    },
+    logs,
+    setFaults: (partial: Partial<FaultSettings>) => faults.set(partial),
+    setLatency: (ms: number) => {
+      latencyMs = ms;
+    },
+    seed: (name: string, value: string, props?: SeedProps): string => {
+      if (store.find(name)?.deleted)
+        throw new Error(`seed: secret ${name} is soft-deleted; recover or purge it first`);
+      return store.addVersion(name, value, props).version;
+    },
+    softDelete: (name: string) => {
+      if (!store.softDelete(name)) throw new Error(`softDelete: no live secret ${name}`);
+    },
+    versions: (name: string): SecretVersionState[] =>
+      (store.find(name)?.versions ?? []).map(versionState),
+    isDeleted: (name: string) => store.find(name)?.deleted !== undefined,
+    addWorkspace: (ws: Workspace) => {
+      workspaces.push({ ...ws });
+    },
+    addSubscription: (subscriptionId: string) => {
+      if (!subscriptions.includes(subscriptionId)) subscriptions.push(subscriptionId);
+    },
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+  return emulator;
+}

@@ -1,0 +1,122 @@
+/** The emulator's public, in-process API (re-exported by index.ts). */
+
+export interface FaultSettings {
+  /** Key Vault's budgets per vault: 300 secret writes and 4,000 other requests per 10 s (sliding window) -> 429 Throttled. */
+  quota: boolean;
+  /** Whether 429s (quota or random) carry Retry-After (seconds, as Key Vault sends); "half": every other one. */
+  retryAfter: "always" | "never" | "half";
+  /** 0..1: random 429. */
+  throttleRate: number;
+  /** 0..1: random 500 / 503. */
+  serverErrorRate: number;
+  /** 0..1: socket destroyed BEFORE the request is processed (so a retry never double-writes). */
+  dropRate: number;
+  /** After a recover: 409 Conflict ObjectIsBeingRecovered on that name for this long. */
+  recoverConflictMs: number;
+  /** After a delete: 409 Conflict ObjectIsBeingDeleted on that name for this long. */
+  deleteConflictMs: number;
+  /** Secret names that answer 403 Forbidden (permanent), e.g. to test role errors. */
+  forbidden: string[];
+  /** From now, every vault request answers 429 for this long (hard throttle). */
+  throttleAllMs: number;
+  /** Workspace names whose ARM look-up answers 403 AuthorizationFailed. */
+  armForbidden: string[];
+}
+
+export interface EmulatorOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** JSON file the vault is loaded from at start and written to after each change. */
+  dataFile?: string;
+  /** Folder of the CA; default AML_TEST_CA_DIR, else ~/.aml-secrets/emulator-ca. */
+  caDir?: string;
+  latencyMs?: number;
+  faults?: Partial<FaultSettings>;
+  /** Do not keep the process alive for this server (a process-wide helper emulator in tests). */
+  unref?: boolean;
+  /** Also echo each log line here (the CLI prints them). */
+  onLog?: (line: string) => void;
+}
+
+export type RequestKind =
+  "secret-write" | "secret-read" | "challenge" | "token" | "arm" | "oidc" | "other";
+
+export interface RequestRecord {
+  time: number;
+  method: string;
+  path: string;
+  apiVersion?: string;
+  status: number;
+  /** secret-write = PUT/PATCH/DELETE/POST on /secrets or /deletedsecrets. */
+  kind: RequestKind;
+  /** The secret name in the path, lower-cased. */
+  secret?: string;
+  /** Which fault answered, if one did. */
+  fault?: string;
+}
+
+export interface SecretVersionState {
+  version: string;
+  value: string;
+  enabled: boolean;
+  created: Date;
+  updated: Date;
+  expires?: Date;
+  notBefore?: Date;
+  contentType?: string;
+  tags?: Record<string, string>;
+  managed?: boolean;
+}
+
+export interface SeedProps {
+  enabled?: boolean;
+  expires?: Date;
+  notBefore?: Date;
+  contentType?: string;
+  tags?: Record<string, string>;
+  managed?: boolean;
+}
+
+export interface Workspace {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  vaultName: string;
+}
+
+export interface Emulator {
+  /** https://127.0.0.1:PORT (not "localhost": Node may resolve that to ::1). */
+  readonly vaultUrl: string;
+  /** ARM endpoint on the same server. */
+  readonly armUrl: string;
+  /** Microsoft Entra stand-in: what identity's `authorityHost` / AZURE_AUTHORITY_HOST points at. */
+  readonly authorityHost: string;
+  /** The tenant named in the vault's challenge. */
+  readonly tenantId: string;
+  /** App Service managed identity. */
+  readonly identityEndpoint: string;
+  readonly identityHeader: string;
+  /** Stands in for ACTIONS_ID_TOKEN_REQUEST_URL (GET, Bearer token, &audience=) -> {"value": "<jwt>"}. */
+  readonly githubOidcUrl: string;
+  /** Stands in for SYSTEM_OIDCREQUESTURI (what AzurePipelinesCredential POSTs to) -> {"oidcToken": "<jwt>"}. */
+  readonly pipelinesOidcUrl: string;
+  readonly caFile: string;
+  /** Environment for a process that talks to this emulator: NODE_EXTRA_CA_CERTS, IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_AUTHORITY_HOST. */
+  env(): Record<string, string>;
+  readonly requests: RequestRecord[];
+  clearRequests(): void;
+  /** Every line the emulator logged (never a value: the leak sweep reads them). */
+  readonly logs: string[];
+  setFaults(faults: Partial<FaultSettings>): void;
+  setLatency(ms: number): void;
+  /** Adds a version (creating the secret if needed); returns the new version id. */
+  seed(name: string, value: string, props?: SeedProps): string;
+  softDelete(name: string): void;
+  /** Oldest first; [] when none. */
+  versions(name: string): SecretVersionState[];
+  isDeleted(name: string): boolean;
+  addWorkspace(ws: Workspace): void;
+  /** What GET /subscriptions lists. */
+  addSubscription(subscriptionId: string): void;
+  stop(): Promise<void>;
+}
