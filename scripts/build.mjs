@@ -2,7 +2,7 @@
 // CommonJS because azure-pipelines-task-lib relies on __dirname, and because the
 // task folder of a .vsix carries no package.json to declare a module type.
 import { build } from "esbuild";
-import { rm } from "node:fs/promises";
+import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 
 export const entryPoints = {
   action: "src/platforms/github/main.ts",
@@ -25,3 +25,8 @@ await build({
   legalComments: "linked",
   logLevel: "warning",
 });
+
+// The CLI is the package's `bin`: it needs a shebang and the execute bit.
+const cli = "dist/cli.cjs";
+await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, "utf8")}`);
+await chmod(cli, 0o755);

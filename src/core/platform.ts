@@ -35,6 +35,12 @@ export interface Cloud {
 export interface Connection {
   credential: TokenCredential;
   cloud: Cloud;
+  /**
+   * Where ARM requests go when that is not `cloud.resourceManager` (`resource-manager-url`: a
+   * private endpoint, Azure Stack, the emulator). Tokens stay for `cloud.resourceManager`:
+   * the endpoint moves, not whom Entra ID issues the token for (see workspace.ts).
+   */
+  resourceManagerUrl?: string;
   /** The subscription the connection names, if it names one. */
   subscriptionId?: string;
   /** What was used, for error messages, e.g. `GitHub OIDC (client 1234…, tenant …)`. Never a secret. */

@@ -1,0 +1,99 @@
+import { randomBytes } from "node:crypto";
+import { ValidationError } from "./errors.ts";
+
+/**
+ * The URL-safe alphabet of generated values: exactly 64 characters, so one random byte's low
+ * six bits pick a character with no modulo bias (256 is a multiple of 64), and a value can go
+ * into a URL, a connection string, a shell variable or JSON without escaping.
+ */
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** Length of a generated value when a `generate` line gives none: 192 bits. */
+export const defaultGeneratedLength = 32;
+
+/**
+ * Bounds of a generated value's length. 16 characters (96 bits) is the least we call a
+ * credential. 4096 characters is far more entropy than anything needs, longer than most
+ * systems accept as a password, and well inside Key Vault's 25k-byte value limit (each
+ * character is one UTF-8 byte), so a typo like `32000` is caught here instead of by the vault.
+ */
+export const generatedLengthBounds = { min: 16, max: 4096 } as const;
+
+const vaultNamePattern = /^[0-9a-zA-Z-]{1,127}$/;
+
+/** A fresh random value of `length` characters from a CSPRNG, over the URL-safe alphabet. */
+export function generateValue(length: number): string {
+  if (!isAllowedLength(length)) {
+    throw new ValidationError([
+      `a generated value's length must be a whole number ${boundsText()}, not ${length}`,
+    ]);
+  }
+  const bytes = randomBytes(length);
+  let value = "";
+  for (const byte of bytes) value += alphabet[byte & 63];
+  return value;
+}
+
+export interface GenerateEntry {
+  vaultName: string;
+  length: number;
+}
+
+/**
+ * Parses the `generate` input: `vault-name` or `vault-name: LENGTH` lines; `#` starts a
+ * comment (a vault name cannot hold one), blank lines are ignored. Every problem is returned,
+ * each naming its line, so the step can report them all before any request.
+ */
+export function parseGenerateLines(text: string): { entries: GenerateEntry[]; problems: string[] } {
+  const entries: GenerateEntry[] = [];
+  const problems: string[] = [];
+  const firstLineOf = new Map<string, number>();
+  text.split(/\r?\n|\r/).forEach((raw, index) => {
+    const lineNumber = index + 1;
+    const line = raw.replace(/#.*$/, "").trim();
+    if (line === "") return;
+    const colon = line.indexOf(":");
+    const vaultName = (colon === -1 ? line : line.slice(0, colon)).trim();
+    const lengthText = colon === -1 ? undefined : line.slice(colon + 1).trim();
+    const where = `generate line ${lineNumber}`;
+    let ok = true;
+    if (!vaultNamePattern.test(vaultName)) {
+      problems.push(
+        `${where}: \`${vaultName}\` is not a vault secret name (1 to 127 letters, digits and hyphens)`,
+      );
+      ok = false;
+    }
+    let length = defaultGeneratedLength;
+    if (lengthText !== undefined) {
+      length = /^\d+$/.test(lengthText) ? Number(lengthText) : Number.NaN;
+      if (!isAllowedLength(length)) {
+        problems.push(`${where}: length \`${lengthText}\` must be a whole number ${boundsText()}`);
+        ok = false;
+      }
+    }
+    const key = vaultName.toLowerCase();
+    const earlier = firstLineOf.get(key);
+    if (earlier !== undefined) {
+      problems.push(
+        `${where}: \`${vaultName}\` is already generated on line ${earlier} (vault names are compared without regard to case)`,
+      );
+      ok = false;
+    } else if (vaultName !== "") {
+      firstLineOf.set(key, lineNumber);
+    }
+    if (ok) entries.push({ vaultName, length });
+  });
+  return { entries, problems };
+}
+
+function isAllowedLength(length: number): boolean {
+  return (
+    Number.isInteger(length) &&
+    length >= generatedLengthBounds.min &&
+    length <= generatedLengthBounds.max
+  );
+}
+
+function boundsText(): string {
+  return `from ${generatedLengthBounds.min} to ${generatedLengthBounds.max}`;
+}

@@ -1,0 +1,218 @@
+import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
+import { errorMessage } from "./errors.ts";
+import { toPipelineName } from "./names.ts";
+import type { RequestGate } from "./requests.ts";
+import type { ResultRow } from "./result.ts";
+
+/** One get-mode entry: a named vault secret and the output it goes to, or `*`. */
+export type GetEntry = { vaultName: string; outputName: string } | { wildcard: true };
+
+export interface ReadRequest {
+  client: SecretClient;
+  gate: RequestGate;
+  entries: GetEntry[];
+  /** Called with each value the moment it arrives, before anything else happens (the caller masks it). */
+  received: (value: string) => void;
+}
+
+export interface ReadOutcome {
+  /** One row per secret read, skipped or failed; never a value. */
+  rows: ResultRow[];
+  /** The values, by output name, in the order of `rows`. */
+  values: { outputName: string; value: string }[];
+}
+
+interface NamedRead {
+  vaultName: string;
+  outputName: string;
+  /** Given by name (not found by `*`): read even when expired or not yet active, with a note. */
+  named: boolean;
+}
+
+/**
+ * Get mode: reads the named secrets and, for `*`, every enabled, active, unexpired secret that
+ * is not certificate-backed. One secret's failure does not stop the others: it becomes a
+ * `failed` row naming it.
+ */
+export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
+  const { client, gate, entries } = request;
+  const named: NamedRead[] = entries.flatMap((e) =>
+    "wildcard" in e ? [] : [{ ...e, named: true }],
+  );
+  const rows: ResultRow[] = [];
+  const reads: NamedRead[] = [...named];
+  if (entries.some((e) => "wildcard" in e)) {
+    const listed = await listForWildcard(client, gate, named);
+    rows.push(...listed.rows);
+    reads.push(...listed.reads);
+  }
+  const outcomes = await Promise.all(reads.map((read) => readOne(request, read)));
+  const values: ReadOutcome["values"] = [];
+  for (const outcome of outcomes) {
+    if (outcome.value !== undefined)
+      values.push({ outputName: outcome.row.source, value: outcome.value });
+  }
+  // Named entries first in their given order, then what `*` found, then what `*` skipped.
+  return { rows: [...outcomes.map((o) => o.row), ...rows], values };
+}
+
+async function readOne(
+  request: ReadRequest,
+  read: NamedRead,
+): Promise<{ row: ResultRow; value?: string }> {
+  const { vaultName, outputName } = read;
+  let secret: KeyVaultSecret;
+  try {
+    secret = await request.gate.read(vaultName, () => request.client.getSecret(vaultName));
+  } catch (e: unknown) {
+    return {
+      row: {
+        name: vaultName,
+        source: outputName,
+        action: "failed",
+        error: whyNotRead(vaultName, e),
+      },
+    };
+  }
+  const value = secret.value;
+  if (value !== undefined) request.received(value);
+  const row: ResultRow = {
+    name: vaultName,
+    source: outputName,
+    action: "read",
+    version: secret.properties.version,
+    id: secret.properties.id,
+  };
+  if (value === undefined) {
+    return {
+      row: { ...row, action: "failed", error: `secret ${vaultName}: the vault returned no value` },
+    };
+  }
+  const note = read.named ? namedNote(secret.properties) : undefined;
+  return { row: note ? { ...row, note } : row, value };
+}
+
+/**
+ * Lists the vault for `*`: the secrets to read, and a `skipped` row with a note for each one
+ * left out. Names also given explicitly are read once, under their explicit entry.
+ */
+async function listForWildcard(
+  client: SecretClient,
+  gate: RequestGate,
+  named: NamedRead[],
+): Promise<{ rows: ResultRow[]; reads: NamedRead[] }> {
+  let listed: SecretProperties[];
+  try {
+    listed = await gate.read("*", async () => {
+      const all: SecretProperties[] = [];
+      for await (const properties of client.listPropertiesOfSecrets()) all.push(properties);
+      return all;
+    });
+  } catch (e: unknown) {
+    return {
+      rows: [
+        {
+          name: "*",
+          source: "*",
+          action: "failed",
+          error: `listing the vault's secrets failed: ${errorMessage(e)}`,
+        },
+      ],
+      reads: [],
+    };
+  }
+  const namedVault = new Set(named.map((n) => n.vaultName.toLowerCase()));
+  const outputs = new Map(named.map((n) => [n.outputName, n.vaultName]));
+  const rows: ResultRow[] = [];
+  const reads: NamedRead[] = [];
+  const now = Date.now();
+  for (const properties of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
+    const name = properties.name;
+    if (namedVault.has(name.toLowerCase())) continue;
+    const outputName = toPipelineName(name);
+    const skip = (note: string): void => {
+      rows.push({ name, source: outputName, action: "skipped", note });
+    };
+    if (properties.enabled === false) skip("* skips disabled secrets");
+    else if (properties.expiresOn && properties.expiresOn.getTime() <= now) {
+      skip(`* skips expired secrets (expired ${properties.expiresOn.toISOString()})`);
+    } else if (properties.notBefore && properties.notBefore.getTime() > now) {
+      skip(`* skips secrets not yet active (active from ${properties.notBefore.toISOString()})`);
+    } else if (properties.managed) {
+      skip("* skips certificate-backed (managed) secrets; name it to read it");
+    } else if (outputs.has(outputName)) {
+      skip(`output ${outputName} is already taken by secret ${outputs.get(outputName)}`);
+    } else {
+      outputs.set(outputName, name);
+      reads.push({ vaultName: name, outputName, named: false });
+    }
+  }
+  return { rows, reads };
+}
+
+/** A note on a named secret that `*` would have skipped: it is read anyway, since it was asked for. */
+function namedNote(properties: SecretProperties): string | undefined {
+  const now = Date.now();
+  if (properties.expiresOn && properties.expiresOn.getTime() <= now) {
+    return `expired ${properties.expiresOn.toISOString()}; read because it was named`;
+  }
+  if (properties.notBefore && properties.notBefore.getTime() > now) {
+    return `not active until ${properties.notBefore.toISOString()}; read because it was named`;
+  }
+  return undefined;
+}
+
+/** Why a named secret could not be read, naming it and what to check. */
+function whyNotRead(vaultName: string, e: unknown): string {
+  const { status, codes } = serviceError(e);
+  if (status === 404 || codes.includes("SecretNotFound")) {
+    return `secret ${vaultName} was not found in the vault (check the name, or whether it was deleted)`;
+  }
+  if (codes.includes("SecretDisabled")) {
+    return `secret ${vaultName} is disabled (SecretDisabled): enable its current version or name another secret`;
+  }
+  if (status === 403) {
+    return `reading secret ${vaultName} was refused (403${codes.length > 0 ? ` ${codes.join("/")}` : ""}): the identity needs "Key Vault Secrets User" or a get-secret access policy; ${errorMessage(e)}`;
+  }
+  return `reading secret ${vaultName} failed: ${errorMessage(e)}`;
+}
+
+/**
+ * The HTTP status and the service's error codes (outer and inner) of a failed request, from
+ * the SDK's `RestError` or the core's `VaultError` (whichever the gate passes on).
+ */
+function serviceError(e: unknown): { status?: number; codes: string[] } {
+  if (typeof e !== "object" || e === null) return { codes: [] };
+  const fields = e as { statusCode?: unknown; status?: unknown; code?: unknown; details?: unknown };
+  const status =
+    typeof fields.statusCode === "number"
+      ? fields.statusCode
+      : typeof fields.status === "number"
+        ? fields.status
+        : undefined;
+  const codes: string[] = [];
+  if (typeof fields.code === "string") codes.push(fields.code);
+  codes.push(...innerCodes(fields.details));
+  if (
+    e instanceof Error &&
+    /disabled secret/i.test(e.message) &&
+    !codes.includes("SecretDisabled")
+  ) {
+    codes.push("SecretDisabled");
+  }
+  return { status, codes };
+}
+
+/** `error.innererror.code` (or the SDK's `innerError`) of a Key Vault error body. */
+function innerCodes(details: unknown): string[] {
+  const error = field(details, "error");
+  const inner = field(error, "innerError") ?? field(error, "innererror");
+  const code = field(inner, "code");
+  return typeof code === "string" ? [code] : [];
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}

@@ -1,0 +1,125 @@
+/**
+ * The `secrets` input: one entry a line, `vault-name: pipeline-name` or one lone name,
+ * `#` comments and blank lines ignored. The left side is always the vault secret, the right
+ * side always the pipeline side; a lone name is the side the mode reads.
+ */
+import { toPipelineName, toVaultName, vaultNameProblem } from "./names.ts";
+
+/** Pipeline variables and outputs: letters, digits, `_` and `.`, not starting with a digit. */
+export const pipelineNamePattern = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+export interface MappedEntry {
+  vaultName: string;
+  pipelineName: string;
+  /** Where the entry came from, for messages: `secrets line 3`. */
+  where: string;
+}
+
+export interface ParsedMapping<T> {
+  entries: T[];
+  problems: string[];
+}
+
+interface Line {
+  number: number;
+  left: string;
+  right: string | undefined;
+}
+
+/** Splits the text into entries; `#` starts a comment (no name on either side can hold one). */
+function lines(text: string): Line[] {
+  const found: Line[] = [];
+  text.split(/\r?\n|\r/).forEach((raw, index) => {
+    const line = raw.replace(/#.*$/, "").trim();
+    if (line === "") return;
+    const colon = line.indexOf(":");
+    found.push({
+      number: index + 1,
+      left: (colon === -1 ? line : line.slice(0, colon)).trim(),
+      right: colon === -1 ? undefined : line.slice(colon + 1).trim(),
+    });
+  });
+  return found;
+}
+
+function pipelineNameProblem(name: string, where: string, side: string): string | undefined {
+  if (pipelineNamePattern.test(name)) return undefined;
+  return `${where}: \`${name}\` is not a valid ${side} name (letters, digits, \`_\` and \`.\`, not starting with a digit)`;
+}
+
+function checked<T extends MappedEntry>(
+  entry: T,
+  problems: string[],
+  derived: boolean,
+): T | undefined {
+  const before = problems.length;
+  const pipelineProblem = pipelineNameProblem(entry.pipelineName, entry.where, "pipeline variable");
+  if (pipelineProblem) problems.push(pipelineProblem);
+  else {
+    const vaultProblem = vaultNameProblem(entry.vaultName);
+    if (vaultProblem) {
+      problems.push(
+        `${entry.where}: ${vaultProblem}${derived ? ` (derived from ${entry.pipelineName})` : ""}`,
+      );
+    }
+  }
+  return problems.length === before ? entry : undefined;
+}
+
+/** Set mode: a lone name is the pipeline variable to read (`STORAGE_KEY` -> vault `storage-key`). */
+export function parseSetMapping(text: string): ParsedMapping<MappedEntry> {
+  const problems: string[] = [];
+  const entries: MappedEntry[] = [];
+  for (const line of lines(text)) {
+    const where = `secrets line ${line.number}`;
+    if (line.right === "") {
+      problems.push(`${where}: nothing after \`:\` (write \`vault-name: VARIABLE\` or one name)`);
+      continue;
+    }
+    if (line.left === "") {
+      problems.push(`${where}: nothing before \`:\` (write \`vault-name: VARIABLE\` or one name)`);
+      continue;
+    }
+    const derived = line.right === undefined;
+    const pipelineName = line.right ?? line.left;
+    const vaultName = derived ? toVaultName(pipelineName) : line.left;
+    const entry = checked({ vaultName, pipelineName, where }, problems, derived);
+    if (entry) entries.push(entry);
+  }
+  return { entries, problems };
+}
+
+export type GetMappedEntry = MappedEntry | { wildcard: true; where: string };
+
+/** Get mode: a lone name is the vault secret to read (`api-key` -> output `API_KEY`); `*` takes every enabled secret. */
+export function parseGetMapping(text: string): ParsedMapping<GetMappedEntry> {
+  const problems: string[] = [];
+  const entries: GetMappedEntry[] = [];
+  let wildcardSeen = false;
+  for (const line of lines(text)) {
+    const where = `secrets line ${line.number}`;
+    if (line.left === "*" && line.right === undefined) {
+      if (wildcardSeen) problems.push(`${where}: \`*\` is given twice`);
+      wildcardSeen = true;
+      entries.push({ wildcard: true, where });
+      continue;
+    }
+    if (line.left === "" || line.right === "") {
+      problems.push(`${where}: write \`vault-name: OUTPUT\`, one vault name, or \`*\``);
+      continue;
+    }
+    const vaultProblem = vaultNameProblem(line.left);
+    if (vaultProblem) {
+      problems.push(`${where}: ${vaultProblem}`);
+      continue;
+    }
+    const pipelineName = line.right ?? toPipelineName(line.left);
+    const outputProblem = pipelineNameProblem(pipelineName, where, "output");
+    if (outputProblem) {
+      problems.push(outputProblem);
+      continue;
+    }
+    entries.push({ vaultName: line.left, pipelineName, where });
+  }
+  return { entries, problems };
+}

@@ -1,0 +1,90 @@
+/**
+ * What the step says when it is done: one line per secret (never a value), the `result` JSON,
+ * the `changed` count, a markdown summary and one aggregated failure message. Everything here
+ * goes through the redactor before it reaches the platform (see run.ts).
+ */
+import type { ResultRow } from "./result.ts";
+
+const changedActions = new Set<ResultRow["action"]>(["created", "updated", "recovered"]);
+
+/** How many secrets got a new version (0 on a dry run). */
+export function changedCount(rows: ResultRow[]): number {
+  return rows.filter((r) => changedActions.has(r.action)).length;
+}
+
+/** The `result` output: `{name, source, action, version, id, error?}` per entry. */
+export function resultJson(rows: ResultRow[]): string {
+  return JSON.stringify(
+    rows.map((r) => ({
+      name: r.name,
+      source: r.source,
+      action: r.action,
+      version: r.version ?? null,
+      id: r.id ?? null,
+      ...(r.disabledVersions !== undefined ? { disabledVersions: r.disabledVersions } : {}),
+      ...(r.note !== undefined ? { note: r.note } : {}),
+      ...(r.error !== undefined ? { error: r.error } : {}),
+    })),
+  );
+}
+
+/** One log line per secret: name, action, version (and why, on a failure). */
+export function rowLines(rows: ResultRow[]): string[] {
+  const width = Math.min(48, Math.max(0, ...rows.map((r) => r.name.length)));
+  const actionWidth = Math.max(0, ...rows.map((r) => r.action.length));
+  return rows.map((r) => {
+    const parts = [r.name.padEnd(width), r.action.padEnd(actionWidth)];
+    if (r.version) parts.push(`version ${r.version}`);
+    if (r.disabledVersions) parts.push(`(${r.disabledVersions} older disabled)`);
+    if (r.note) parts.push(`(${r.note})`);
+    if (r.error) parts.push(r.error);
+    // One line each: a service message with a line break must not start a line of its own
+    // (on GitHub a line starting with `::` would be a workflow command).
+    return parts
+      .join("  ")
+      .replace(/\r?\n|\r/g, " ")
+      .trimEnd();
+  });
+}
+
+/** Text safe inside a markdown table cell: no HTML, no markdown syntax, no line breaks. */
+export function escapeMarkdown(text: string): string {
+  // Markdown first, then HTML: the entities written last must not be escaped again.
+  return text
+    .replace(/[\\`*_{}[\]()#+!~]/g, (c) => `\\${c}`)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\|/g, "&#124;")
+    .replace(/\r?\n|\r/g, " ");
+}
+
+export function summaryMarkdown(title: string, rows: ResultRow[]): string {
+  const header = [
+    "| Secret | Source | Action | Version | Details |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  const body = rows.map((r) => {
+    const details = [
+      r.error,
+      r.note,
+      r.disabledVersions ? `${r.disabledVersions} older versions disabled` : undefined,
+    ]
+      .filter((d): d is string => d !== undefined)
+      .join("; ");
+    const cells = [r.name, r.source, r.action, r.version ?? "", details].map(escapeMarkdown);
+    return `| ${cells.join(" | ")} |`;
+  });
+  const counts = `${rows.length} secrets, ${changedCount(rows)} changed, ${rows.filter((r) => r.action === "failed").length} failed`;
+  return [`### ${escapeMarkdown(title)}`, "", counts, "", ...header, ...body, ""].join("\n");
+}
+
+/** One message naming every failed secret and why. */
+export function failureMessage(rows: ResultRow[]): string | undefined {
+  const failed = rows.filter((r) => r.action === "failed");
+  if (failed.length === 0) return undefined;
+  return [
+    `aml-secrets: ${failed.length} of ${rows.length} secrets failed:`,
+    ...failed.map((r) => `- ${r.name}: ${r.error ?? "failed"}`),
+  ].join("\n");
+}

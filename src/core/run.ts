@@ -1,0 +1,239 @@
+/**
+ * The composition root of the core: read and mask, validate, resolve the vault, plan, apply,
+ * report. It never throws for bad input or a failed secret: it reports through the platform
+ * and says how it went, and the entry point maps that to the platform's result.
+ */
+import type { SecretClient } from "@azure/keyvault-secrets";
+import { applyPlan, failure } from "./apply.ts";
+import { ValidationError, errorMessage } from "./errors.ts";
+import { readSecrets, type GetEntry } from "./get.ts";
+import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
+import type { Connection, Platform } from "./platform.ts";
+import { Redactor, maskPieces } from "./redact.ts";
+import { changedCount, failureMessage, resultJson, rowLines, summaryMarkdown } from "./report.ts";
+import { createRequestGate, type RequestGate } from "./requests.ts";
+import type { ResultRow } from "./result.ts";
+import { parseSettings, type Settings } from "./settings.ts";
+import { readSetEntries } from "./values.ts";
+import { createSecretClient } from "./vault-client.ts";
+import { resolveWorkspaceVault } from "./workspace.ts";
+
+export interface RunOutcome {
+  /** `invalid`: bad input, nothing was sent; `failed`: some secret (or the vault look-up) failed. */
+  status: "ok" | "failed" | "invalid";
+  rows: ResultRow[];
+}
+
+/** Everything the core says goes through here: redacted, whatever the platform does. */
+class Reporter {
+  readonly redactor = new Redactor();
+
+  constructor(private readonly platform: Platform) {}
+
+  /** Masks a value (whole and each line) with the platform and teaches it to the redactor. */
+  remember(value: string): void {
+    for (const piece of maskPieces(value)) this.platform.mask(piece);
+    this.redactor.add(value);
+  }
+
+  text(line: string): string {
+    return this.redactor.redact(line);
+  }
+
+  info(line: string): void {
+    this.platform.info(this.text(line));
+  }
+
+  debug(line: string): void {
+    this.platform.debug(this.text(line));
+  }
+
+  warning(line: string): void {
+    this.platform.warning(this.text(line));
+  }
+
+  error(line: string): void {
+    this.platform.error(this.text(line));
+  }
+
+  output(name: string, value: string): void {
+    this.platform.setOutput(name, this.text(value), { secret: false });
+  }
+
+  /** Rows, outputs and summary; one failure at the end when anything failed. */
+  async finish(title: string, rows: ResultRow[], extraFailure?: string): Promise<void> {
+    for (const line of rowLines(rows)) this.info(line);
+    this.output("result", resultJson(rows));
+    this.output("changed", String(changedCount(rows)));
+    try {
+      await this.platform.writeSummary(this.text(summaryMarkdown(title, rows)));
+    } catch (e: unknown) {
+      this.warning(`could not write the job summary: ${errorMessage(e)}`);
+    }
+    const message = [extraFailure, failureMessage(rows)].filter((m) => m !== undefined).join("\n");
+    if (message !== "") this.platform.fail(this.text(message));
+  }
+}
+
+export async function run(platform: Platform): Promise<RunOutcome> {
+  const reporter = new Reporter(platform);
+  const { settings, problems } = parseSettings((name) => platform.getInput(name));
+  let entries: SetEntry[] = [];
+  if (settings.mode === "set") {
+    const read = readSetEntries({ platform, settings, remember: (v) => reporter.remember(v) });
+    entries = read.entries;
+    problems.push(...read.problems);
+  }
+  const connection = connect(platform, reporter, problems);
+  if (problems.length > 0 || !connection) {
+    for (const problem of problems) reporter.error(problem);
+    reporter.output("result", "[]");
+    reporter.output("changed", "0");
+    platform.fail(
+      reporter.text(
+        `aml-secrets: ${problems.length === 1 ? "a problem" : `${problems.length} problems`} with the inputs; nothing was sent:\n- ${problems.join("\n- ")}`,
+      ),
+    );
+    return { status: "invalid", rows: [] };
+  }
+
+  let client: SecretClient;
+  try {
+    const vaultUrl = await vaultOf(settings, connection);
+    client = createSecretClient(vaultUrl, connection.credential);
+    reporter.info(`vault ${vaultUrl} (${connection.describe})`);
+  } catch (e: unknown) {
+    const message =
+      e instanceof ValidationError ? e.message : failure(connection, "finding the vault", e);
+    await reporter.finish("aml-secrets", [], `aml-secrets: ${message}`);
+    return { status: "failed", rows: [] };
+  }
+  const gate = createRequestGate({
+    concurrency: settings.maxConcurrency,
+    onRetry: (n) =>
+      reporter.debug(
+        `retrying a request for ${n.secret} in ${n.delayMs} ms (${n.reason}, attempt ${n.attempt})`,
+      ),
+  });
+
+  const rows =
+    settings.mode === "get"
+      ? await runGet(platform, reporter, settings, client, gate)
+      : await runSet(platform, reporter, settings, client, gate, connection, entries);
+  const title = `aml-secrets ${settings.mode}${settings.mode === "set" && settings.dryRun ? " (dry run)" : ""}`;
+  await reporter.finish(title, rows);
+  return { status: rows.some((r) => r.action === "failed") ? "failed" : "ok", rows };
+}
+
+/** The platform's credential; its problems join the others (it makes no request). */
+function connect(
+  platform: Platform,
+  reporter: Reporter,
+  problems: string[],
+): Connection | undefined {
+  try {
+    const connection = platform.connect();
+    for (const secret of connection.secrets ?? []) reporter.redactor.add(secret);
+    return connection;
+  } catch (e: unknown) {
+    if (e instanceof ValidationError) problems.push(...e.problems);
+    else problems.push(`the connection to Azure could not be set up: ${errorMessage(e)}`);
+    return undefined;
+  }
+}
+
+async function vaultOf(settings: Settings, connection: Connection): Promise<string> {
+  if ("url" in settings.vault) return settings.vault.url;
+  return resolveWorkspaceVault(settings.vault.workspace, connection, connection.resourceManagerUrl);
+}
+
+async function runSet(
+  platform: Platform,
+  reporter: Reporter,
+  settings: Settings,
+  client: SecretClient,
+  gate: RequestGate,
+  connection: Connection,
+  entries: SetEntry[],
+): Promise<ResultRow[]> {
+  const planned = await planSet({
+    client,
+    gate,
+    entries,
+    overwrite: settings.overwrite,
+    recoverDeleted: settings.recoverDeleted,
+    listDeleted: settings.dryRun,
+  });
+  if (settings.dryRun) return planned.map(plannedRow);
+  const writeOptions = {
+    recoverDeleted: settings.recoverDeleted,
+    disablePreviousVersions: settings.disablePreviousVersions,
+    ...(settings.contentType !== undefined ? { contentType: settings.contentType } : {}),
+    ...(settings.tags !== undefined ? { tags: settings.tags } : {}),
+    ...(settings.expiresInMs !== undefined ? { expiresInMs: settings.expiresInMs } : {}),
+    ...(settings.notBeforeInMs !== undefined ? { notBeforeInMs: settings.notBeforeInMs } : {}),
+  };
+  const rows = await applyPlan({
+    client,
+    gate,
+    planned,
+    options: writeOptions,
+    hint: connection.hint,
+  });
+  // A generated value goes to later steps only once the vault holds it.
+  return rows.map((row, i) => {
+    const entry = planned[i]?.entry;
+    const written =
+      row.action === "created" || row.action === "updated" || row.action === "recovered";
+    if (!entry?.outputName || !written) return row;
+    const outputName = entry.outputName;
+    return handOn(row, () => platform.setOutput(outputName, entry.value, { secret: true }));
+  });
+}
+
+function plannedRow(planned: PlannedEntry): ResultRow {
+  const row: ResultRow = {
+    name: planned.entry.vaultName,
+    source: planned.entry.source,
+    action: planned.action,
+  };
+  if (planned.version) row.version = planned.version;
+  if (planned.id) row.id = planned.id;
+  if (planned.error) row.error = planned.error;
+  return row;
+}
+
+async function runGet(
+  platform: Platform,
+  reporter: Reporter,
+  settings: Settings,
+  client: SecretClient,
+  gate: RequestGate,
+): Promise<ResultRow[]> {
+  const entries: GetEntry[] = settings.getEntries.map((e) =>
+    "wildcard" in e ? { wildcard: true } : { vaultName: e.vaultName, outputName: e.pipelineName },
+  );
+  const read = await readSecrets({ client, gate, entries, received: (v) => reporter.remember(v) });
+  const values = new Map(read.values.map((v) => [v.outputName, v.value]));
+  return read.rows.map((row) => {
+    const value = row.action === "read" ? values.get(row.source) : undefined;
+    if (value === undefined) return row;
+    return handOn(row, () => {
+      platform.setOutput(row.source, value, { secret: true });
+      if (settings.exportEnv) platform.exportVariable(row.source, value);
+    });
+  });
+}
+
+/**
+ * Hands a value to later steps; when the platform refuses it (Azure Pipelines and a multi-line
+ * secret variable), that secret fails with the platform's reason and the others go on.
+ */
+function handOn(row: ResultRow, setOutput: () => void): ResultRow {
+  try {
+    setOutput();
+    return row;
+  } catch (e: unknown) {
+    return { ...row, action: "failed", error: errorMessage(e) };
+  }
+}

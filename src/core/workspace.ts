@@ -1,0 +1,339 @@
+/**
+ * The Azure ML workspace's key vault, found through ARM: the workspace's `properties.keyVault`
+ * resource id, then that vault's `properties.vaultUri`.
+ *
+ * A few GETs on the Azure core REST pipeline that the vault SDK already bundles, rather than
+ * `@azure/arm-machinelearning` 2.1.1 + `@azure/arm-keyvault` 5.0.0: measured with esbuild as
+ * the build does it, a SecretClient + credential entry is 677 KB; this module adds 10 KB, the
+ * two ARM clients 857 KB (a bundle of 1.53 MB) for two read calls.
+ */
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
+import { ValidationError, VaultError, errorMessage } from "./errors.ts";
+import type { Connection } from "./platform.ts";
+
+export interface WorkspaceRef {
+  name: string;
+  resourceGroup: string;
+  subscriptionId?: string;
+}
+
+export interface ResolveOptions {
+  /** First retry delay when ARM sends no Retry-After; doubled each attempt. */
+  retryDelayMs?: number;
+}
+
+/** api-versions: generally available ones every ARM cloud (and Azure Stack Hub's newer builds) serves. */
+const apiVersions = {
+  workspace: "2024-04-01",
+  vault: "2023-07-01",
+  subscriptions: "2022-12-01",
+} as const;
+
+/** At most this many tries of one ARM request (the first and three retries). */
+const maxAttempts = 4;
+/** A Retry-After longer than this is not waited for: the step would only look hung. */
+const maxRetryAfterMs = 60_000;
+/** Pages of `GET /subscriptions` followed before giving up (100 per page). */
+const maxSubscriptionPages = 20;
+
+/**
+ * Statuses retried, and why: 429 is ARM's throttling (its Retry-After is honoured); 408 a
+ * front-end timeout; 500/502/503/504 transient failures ARM documents as retryable. Every other
+ * status (400, 401, 403, 404, 409...) is an answer and is reported. Network errors (a reset or
+ * refused socket, a timeout) are retried too: the GETs change nothing.
+ */
+const retriedStatuses = new Set([408, 429, 500, 502, 503, 504]);
+
+/** The vault URL (`properties.vaultUri`) of the workspace's key vault. */
+export async function resolveWorkspaceVault(
+  ref: WorkspaceRef,
+  connection: Connection,
+  resourceManagerUrl?: string,
+  options: ResolveOptions = {},
+): Promise<string> {
+  const arm = new ArmReader(
+    resourceManagerUrl ?? connection.cloud.resourceManager,
+    connection,
+    options,
+  );
+  const subscriptionId =
+    ref.subscriptionId ?? connection.subscriptionId ?? (await onlySubscription(arm, connection));
+  const where = `Azure ML workspace ${ref.name} (resource group ${ref.resourceGroup}, subscription ${subscriptionId})`;
+
+  const workspacePath =
+    `/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(ref.resourceGroup)}` +
+    `/providers/Microsoft.MachineLearningServices/workspaces/${encodeURIComponent(ref.name)}`;
+  const workspace = await arm.get(
+    `${workspacePath}?api-version=${apiVersions.workspace}`,
+    (failure) => workspaceFailure(where, failure, connection),
+  );
+  const vaultId = field(field(workspace, "properties"), "keyVault");
+  if (
+    typeof vaultId !== "string" ||
+    !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i.test(
+      vaultId,
+    )
+  ) {
+    throw new VaultError(
+      `${where} names no key vault in properties.keyVault${typeof vaultId === "string" ? ` (it says ${vaultId})` : ""}: give vault-url instead`,
+    );
+  }
+
+  const vault = await arm.get(`${vaultId}?api-version=${apiVersions.vault}`, (failure) =>
+    vaultFailure(where, vaultId, failure, connection),
+  );
+  const vaultUri = field(field(vault, "properties"), "vaultUri");
+  if (typeof vaultUri !== "string" || vaultUri === "") {
+    throw new VaultError(
+      `the key vault ${vaultId} of ${where} has no properties.vaultUri: give vault-url instead`,
+    );
+  }
+  return vaultUri;
+}
+
+/** A failed ARM request: its status (none for a network error), ARM's error code and message. */
+interface ArmFailure {
+  status?: number;
+  code?: string;
+  message: string;
+  requestId?: string;
+}
+
+/** Reads ARM resources as JSON with the connection's credential, retrying transient failures. */
+class ArmReader {
+  readonly base: string;
+  private readonly pipeline: Pipeline;
+  private readonly client: HttpClient = createDefaultHttpClient();
+  private readonly retryDelayMs: number;
+
+  constructor(
+    resourceManagerUrl: string,
+    private readonly connection: Connection,
+    options: ResolveOptions,
+  ) {
+    this.base = resourceManagerUrl.replace(/\/+$/, "");
+    // A bearer token never travels in the clear (the pipeline would refuse it too, less clearly).
+    if (!URL.canParse(this.base) || new URL(this.base).protocol !== "https:") {
+      throw new ValidationError([
+        `resource-manager-url ${resourceManagerUrl} must be an https URL`,
+      ]);
+    }
+    this.retryDelayMs = options.retryDelayMs ?? 1_000;
+    // Our own retry loop below says what is retried; the pipeline's is turned off.
+    this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
+    this.pipeline.addPolicy(
+      bearerTokenAuthenticationPolicy({
+        credential: connection.credential,
+        scopes: armScope(connection),
+      }),
+    );
+  }
+
+  /** GETs `pathOrUrl` (a path under the ARM endpoint, or a `nextLink` on it) as JSON. */
+  async get(pathOrUrl: string, failure: (f: ArmFailure) => VaultError): Promise<unknown> {
+    const url = pathOrUrl.startsWith("/") ? `${this.base}${pathOrUrl}` : pathOrUrl;
+    // A bearer token for ARM goes to the ARM endpoint only, whatever a nextLink says.
+    if (new URL(url).origin !== new URL(this.base).origin) {
+      throw failure({ message: `ARM sent a link to another host (${new URL(url).origin})` });
+    }
+    for (let attempt = 1; ; attempt++) {
+      let response: PipelineResponse;
+      try {
+        const request = createPipelineRequest({
+          url,
+          method: "GET",
+          headers: createHttpHeaders({ accept: "application/json" }),
+        });
+        response = await this.pipeline.sendRequest(this.client, request);
+      } catch (e: unknown) {
+        if (isNetworkError(e) && attempt < maxAttempts) {
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        throw failure({
+          message: isNetworkError(e)
+            ? `no answer from ${this.base}: ${errorMessage(e)}`
+            : tokenFailure(this.connection, this.base, e),
+        });
+      }
+      if (response.status >= 200 && response.status < 300) return parseBody(response, failure);
+      if (retriedStatuses.has(response.status) && attempt < maxAttempts) {
+        await sleep(retryAfterMs(response) ?? this.backoff(attempt));
+        continue;
+      }
+      throw failure(armFailure(response));
+    }
+  }
+
+  private backoff(attempt: number): number {
+    // Exponential with jitter, so parallel jobs throttled together do not retry together.
+    const delay = this.retryDelayMs * 2 ** (attempt - 1);
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+}
+
+/** The one subscription the identity can see, when neither the input nor the connection names one. */
+async function onlySubscription(arm: ArmReader, connection: Connection): Promise<string> {
+  const found: { id: string; name?: string }[] = [];
+  let next: string | undefined = `/subscriptions?api-version=${apiVersions.subscriptions}`;
+  for (let page = 0; next && page < maxSubscriptionPages; page++) {
+    const body = await arm.get(
+      next,
+      (f) =>
+        new VaultError(
+          `listing the subscriptions of ${connection.describe} failed (${describeFailure(f)}): give subscription-id`,
+          f.status,
+          f.code,
+          f.requestId,
+        ),
+    );
+    const value = field(body, "value");
+    for (const item of Array.isArray(value) ? value : []) {
+      const id = field(item, "subscriptionId");
+      const name = field(item, "displayName");
+      if (typeof id === "string") found.push({ id, ...(typeof name === "string" ? { name } : {}) });
+    }
+    const link = field(body, "nextLink");
+    next = typeof link === "string" && link !== "" ? link : undefined;
+  }
+  const [only, ...others] = found;
+  if (only && others.length === 0) return only.id;
+  if (!only) {
+    throw new VaultError(
+      `no subscription given and ${connection.describe} can see none: give subscription-id, and check that the identity has a role on the workspace's subscription`,
+    );
+  }
+  const listed = found.map((s) => (s.name ? `${s.id} (${s.name})` : s.id)).join(", ");
+  throw new VaultError(
+    `no subscription given and ${connection.describe} can see ${found.length}: ${listed}; give subscription-id to choose the workspace's`,
+  );
+}
+
+function workspaceFailure(where: string, f: ArmFailure, connection: Connection): VaultError {
+  let check: string;
+  if (f.status === 404 && f.code === "ResourceGroupNotFound") {
+    check =
+      "check resource-group: no resource group of that name in this subscription (and check subscription-id)";
+  } else if (f.status === 404 && f.code === "SubscriptionNotFound") {
+    check = "check subscription-id: ARM does not know that subscription";
+  } else if (f.status === 404) {
+    check =
+      "check workspace-name and resource-group (and subscription-id): ARM found no such workspace there";
+  } else if (f.status === 401 || f.status === 403) {
+    check = `check that ${connection.describe} has a role that can read the workspace (e.g. Reader or AzureML Data Scientist) on the workspace or its resource group, and the subscription; ${connection.hint}`;
+  } else {
+    check =
+      "retry later; if it persists, check the resource-manager-url and the workspace in the portal";
+  }
+  return new VaultError(`${where}: ${describeFailure(f)}; ${check}`, f.status, f.code, f.requestId);
+}
+
+function vaultFailure(
+  where: string,
+  vaultId: string,
+  f: ArmFailure,
+  connection: Connection,
+): VaultError {
+  let check: string;
+  if (f.status === 404)
+    check =
+      "the workspace names a vault that no longer exists; fix the workspace or give vault-url";
+  else if (f.status === 401 || f.status === 403) {
+    check = `check that ${connection.describe} can read the key vault resource (e.g. Reader on it), or give vault-url instead; ${connection.hint}`;
+  } else check = "retry later, or give vault-url instead";
+  return new VaultError(
+    `the key vault ${vaultId} of ${where}: ${describeFailure(f)}; ${check}`,
+    f.status,
+    f.code,
+    f.requestId,
+  );
+}
+
+function describeFailure(f: ArmFailure): string {
+  const status =
+    f.status === undefined ? "" : `ARM answered ${f.status}${f.code ? ` ${f.code}` : ""}: `;
+  return `${status}${f.message}`;
+}
+
+function armFailure(response: PipelineResponse): ArmFailure {
+  const requestId =
+    response.headers.get("x-ms-request-id") ?? response.headers.get("x-ms-correlation-request-id");
+  let code: unknown;
+  let message: unknown;
+  try {
+    const error = field(JSON.parse(response.bodyAsText ?? ""), "error");
+    code = field(error, "code");
+    message = field(error, "message");
+  } catch {
+    // A body that is not ARM's error JSON (a proxy's page): the status says enough.
+  }
+  return {
+    status: response.status,
+    ...(typeof code === "string" ? { code } : {}),
+    message: typeof message === "string" ? message : `HTTP ${response.status}`,
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+function parseBody(response: PipelineResponse, failure: (f: ArmFailure) => VaultError): unknown {
+  try {
+    return JSON.parse(response.bodyAsText ?? "");
+  } catch {
+    throw failure({
+      status: response.status,
+      message: "ARM's answer is not JSON (is resource-manager-url an ARM endpoint?)",
+    });
+  }
+}
+
+/**
+ * The token's audience is the cloud's ARM (as the Azure CLI keeps its `activeDirectoryResourceId`
+ * when only the endpoint changes): `resource-manager-url` moves where requests go (a private
+ * endpoint, the emulator), not whom Entra ID issues the token for.
+ */
+function armScope(connection: Connection): string {
+  return `${connection.cloud.resourceManager.replace(/\/+$/, "")}/.default`;
+}
+
+/** A token could not be had: say which identity and scope, since that is what to fix. */
+function tokenFailure(connection: Connection, base: string, e: unknown): string {
+  return `could not get a token for ARM (${armScope(connection)}, for ${base}) with ${connection.describe}: ${errorMessage(e)}; ${connection.hint}`;
+}
+
+/** A socket-level failure, as the pipeline reports it (no HTTP status). */
+function isNetworkError(e: unknown): boolean {
+  const code = field(e, "code");
+  return (
+    field(e, "name") === "RestError" &&
+    field(e, "statusCode") === undefined &&
+    (code === "REQUEST_SEND_ERROR" || (typeof code === "string" && /^E[A-Z]+$/.test(code)))
+  );
+}
+
+/** `Retry-After` in seconds or as an HTTP date, capped; undefined when absent or unusable. */
+function retryAfterMs(response: PipelineResponse): number | undefined {
+  const header = response.headers.get("retry-after");
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxRetryAfterMs) : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}

@@ -1,0 +1,226 @@
+/**
+ * `aml-secrets`: the commands `set`, `plan`, `get` and `emulator` over the one core.
+ * Values come from the environment (set) or go to `--out` / `--stdout` (get), never through
+ * the command line. Exit codes: 0 done, 1 some secret failed, 2 bad input (nothing sent).
+ */
+import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { errorMessage } from "../../core/errors.ts";
+import type { InputName } from "../../core/platform.ts";
+import { run } from "../../core/run.ts";
+import { CliPlatform } from "./platform.ts";
+import { resultTable } from "./table.ts";
+import { usage } from "./usage.ts";
+
+type Command = "set" | "plan" | "get";
+
+const exitCodes = { ok: 0, failed: 1, invalid: 2 } as const;
+
+const commonOptions = {
+  "vault-url": { type: "string" },
+  "workspace-name": { type: "string" },
+  "resource-group": { type: "string" },
+  "subscription-id": { type: "string" },
+  secrets: { type: "string", multiple: true },
+  "secrets-file": { type: "string" },
+  auth: { type: "string" },
+  cloud: { type: "string" },
+  "resource-manager-url": { type: "string" },
+  "max-concurrency": { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} satisfies ParseArgsConfig["options"];
+
+const setOptions = {
+  ...commonOptions,
+  "variable-prefix": { type: "string" },
+  generate: { type: "string", multiple: true },
+  overwrite: { type: "string" },
+  "no-recover-deleted": { type: "boolean" },
+  "content-type": { type: "string" },
+  tag: { type: "string", multiple: true },
+  "expires-in": { type: "string" },
+  "not-before-in": { type: "string" },
+  "disable-previous-versions": { type: "boolean" },
+  "allow-empty": { type: "boolean" },
+  "dry-run": { type: "boolean" },
+} satisfies ParseArgsConfig["options"];
+
+const getOptions = {
+  ...commonOptions,
+  out: { type: "string" },
+  stdout: { type: "boolean" },
+} satisfies ParseArgsConfig["options"];
+
+/** Flags whose value is passed to the core as the input of the same name. */
+const textInputs: InputName[] = [
+  "vault-url",
+  "workspace-name",
+  "resource-group",
+  "subscription-id",
+  "variable-prefix",
+  "overwrite",
+  "content-type",
+  "expires-in",
+  "not-before-in",
+  "max-concurrency",
+];
+const booleanInputs: InputName[] = ["disable-previous-versions", "allow-empty", "dry-run"];
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+/** Runs one command line; resolves with the exit code. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    (command === undefined ? io.stderr : io.stdout)(usage.main);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "emulator") return runEmulator(rest);
+  if (command !== "set" && command !== "plan" && command !== "get") {
+    io.stderr(`aml-secrets: unknown command ${command}\n\n${usage.main}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: command === "get" ? getOptions : setOptions,
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e: unknown) {
+    io.stderr(`aml-secrets ${command}: ${errorMessage(e)}\n\n${usage[command]}`);
+    return 2;
+  }
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  if (values.help) {
+    io.stdout(usage[command]);
+    return 0;
+  }
+  const inputs = commandInputs(command, values);
+  if (typeof inputs === "string") {
+    io.stderr(`aml-secrets ${command}: ${inputs}\n`);
+    return 2;
+  }
+  const toStdout = values.stdout === true;
+  if (command === "get" && !toStdout && typeof values.out !== "string") {
+    io.stderr("aml-secrets get: say where the values go: --out FILE or --stdout\n");
+    return 2;
+  }
+  const str = (name: string): string | undefined => {
+    const v = values[name];
+    return typeof v === "string" ? v : undefined;
+  };
+  const auth = str("auth");
+  const cloud = str("cloud");
+  const resourceManagerUrl = str("resource-manager-url");
+  const platform = new CliPlatform({
+    inputs,
+    env: io.env,
+    stderr: io.stderr,
+    verbose: values.verbose === true,
+    ...(auth !== undefined ? { auth } : {}),
+    ...(cloud !== undefined ? { cloud } : {}),
+    ...(resourceManagerUrl !== undefined ? { resourceManagerUrl } : {}),
+  });
+  const outcome = await run(platform);
+
+  if (command === "get" && outcome.status !== "invalid") {
+    const lines = platform.secretOutputs
+      .map(({ name, value }) => `${name}=${envFileValue(value)}\n`)
+      .join("");
+    const out = str("out");
+    if (out !== undefined) {
+      try {
+        writePrivateFile(out, lines);
+      } catch (e: unknown) {
+        io.stderr(`aml-secrets get: could not write ${out}: ${errorMessage(e)}\n`);
+        return 1;
+      }
+    }
+    if (toStdout) io.stdout(lines);
+  }
+  const result = platform.outputs.get("result");
+  const report =
+    values.json === true
+      ? `${result ?? "[]"}\n`
+      : resultTable(result, platform.outputs.get("changed"));
+  // With --stdout the values own stdout: the table goes to stderr, so `> file` gets values only.
+  (toStdout ? io.stderr : io.stdout)(platform.redactor.redact(report));
+  return exitCodes[outcome.status];
+}
+
+/** The core's inputs from the flags, or a usage problem. */
+function commandInputs(
+  command: Command,
+  values: Record<string, string | string[] | boolean | undefined>,
+): Partial<Record<InputName, string>> | string {
+  const inputs: Partial<Record<InputName, string>> = { mode: command === "get" ? "get" : "set" };
+  for (const name of textInputs) {
+    const v = values[name];
+    if (typeof v === "string") inputs[name] = v;
+  }
+  for (const name of booleanInputs) if (values[name] === true) inputs[name] = "true";
+  if (command === "plan") inputs["dry-run"] = "true";
+  if (values["no-recover-deleted"] === true) inputs["recover-deleted"] = "false";
+  const lines = (v: string | string[] | boolean | undefined): string[] =>
+    Array.isArray(v) ? v : [];
+  const secrets = lines(values.secrets);
+  const file = values["secrets-file"];
+  if (typeof file === "string") {
+    try {
+      secrets.push(readFileSync(file, "utf8"));
+    } catch (e: unknown) {
+      return `could not read --secrets-file ${file}: ${errorMessage(e)}`;
+    }
+  }
+  if (secrets.length > 0) inputs.secrets = secrets.join("\n");
+  const tags = lines(values.tag);
+  if (tags.length > 0) inputs.tags = tags.join("\n");
+  const generate = lines(values.generate);
+  if (generate.length > 0) inputs.generate = generate.join("\n");
+  return inputs;
+}
+
+/** A value as one `NAME=value` line: raw when it can be, else double-quoted with escapes. */
+export function envFileValue(value: string): string {
+  if (!/[\r\n]/.test(value) && !/^["']/.test(value)) return value;
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
+}
+
+/** Writes `text` to `file`, which only its owner can read (mode 0600, also when it existed). */
+function writePrivateFile(file: string, text: string): void {
+  const fd = openSync(file, "w", 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * `aml-secrets emulator`: the emulator's own bundle, loaded at run time from next to this one
+ * (a path computed at run time, so the CLI bundle does not carry the emulator).
+ */
+async function runEmulator(argv: string[]): Promise<number> {
+  const here = typeof __dirname === "string" ? __dirname : path.resolve("dist");
+  const bundle = path.join(here, "emulator.cjs");
+  const load = createRequire(path.join(here, "cli.cjs"));
+  const emulator = load(bundle) as { main: (args: string[]) => Promise<number> };
+  return emulator.main(argv);
+}

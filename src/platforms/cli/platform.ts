@@ -1,0 +1,92 @@
+/**
+ * The CLI's `Platform`: inputs from flags, values from the process environment, logs on
+ * stderr, secret outputs (get mode, generated values) collected for `--out` / `--stdout`.
+ * "Masking" here means remembering the value so nothing this process prints can show it.
+ */
+import type { Connection, InputName, Platform } from "../../core/platform.ts";
+import { Redactor } from "../../core/redact.ts";
+import { connectCli } from "./connect.ts";
+
+export interface CliPlatformOptions {
+  inputs: Partial<Record<InputName, string>>;
+  auth?: string;
+  cloud?: string;
+  resourceManagerUrl?: string;
+  verbose?: boolean;
+  env?: NodeJS.ProcessEnv;
+  stderr?: (text: string) => void;
+}
+
+export class CliPlatform implements Platform {
+  readonly redactor = new Redactor();
+  /** Non-secret outputs (`result`, `changed`). */
+  readonly outputs = new Map<string, string>();
+  /** Secret outputs in the order they were set: get-mode values, generated values. */
+  readonly secretOutputs: { name: string; value: string }[] = [];
+  failure: string | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly stderr: (text: string) => void;
+
+  constructor(private readonly options: CliPlatformOptions) {
+    this.env = options.env ?? process.env;
+    this.stderr = options.stderr ?? ((text) => process.stderr.write(text));
+  }
+
+  getInput(name: InputName): string | undefined {
+    return this.options.inputs[name];
+  }
+  getVariable(name: string): string | undefined {
+    return this.env[name];
+  }
+  variableNames(): string[] {
+    return Object.keys(this.env);
+  }
+  mask(value: string): void {
+    this.redactor.add(value);
+  }
+  setOutput(name: string, value: string, options: { secret: boolean }): void {
+    if (options.secret) this.secretOutputs.push({ name, value });
+    else this.outputs.set(name, value);
+  }
+  /** `export-env` is a CI notion: a CLI cannot change its parent shell's environment. */
+  exportVariable(): void {}
+  debug(line: string): void {
+    if (this.options.verbose) this.print(`debug: ${line}`);
+  }
+  info(line: string): void {
+    this.print(line);
+  }
+  warning(line: string): void {
+    this.print(`warning: ${line}`);
+  }
+  error(line: string): void {
+    this.print(`error: ${line}`);
+  }
+  startGroup(title: string): void {
+    this.print(`== ${title}`);
+  }
+  endGroup(): void {}
+  /** The CLI prints its own table from `result`; the markdown summary is for CI pages. */
+  writeSummary(): Promise<void> {
+    return Promise.resolve();
+  }
+  fail(message: string): void {
+    this.failure = message;
+    this.print(message);
+  }
+  connect(): Connection & { secrets?: string[] } {
+    return connectCli({
+      env: this.env,
+      mask: (value) => this.mask(value),
+      ...(this.options.auth !== undefined ? { auth: this.options.auth } : {}),
+      ...(this.options.cloud !== undefined ? { cloud: this.options.cloud } : {}),
+      ...(this.options.resourceManagerUrl !== undefined
+        ? { resourceManagerUrl: this.options.resourceManagerUrl }
+        : {}),
+    });
+  }
+
+  private print(line: string): void {
+    this.stderr(`${this.redactor.redact(line)}\n`);
+  }
+}

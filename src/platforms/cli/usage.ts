@@ -1,0 +1,87 @@
+/** `--help` texts of every command. */
+
+const common = `Vault:
+  --vault-url URL              https://NAME.vault.azure.net (or a sovereign-cloud suffix)
+  --workspace-name NAME        Azure ML workspace whose key vault is used (with --resource-group)
+  --resource-group NAME        the workspace's resource group
+  --subscription-id ID         the workspace's subscription (default: AZURE_SUBSCRIPTION_ID,
+                               else the only one ARM lists for the identity)
+
+Azure:
+  --auth MODE                  auto (default) | azure-cli | managed-identity | client-secret
+                               client-secret reads AZURE_CLIENT_ID, AZURE_TENANT_ID and
+                               AZURE_CLIENT_SECRET; auto uses them when all three are set, else a
+                               managed identity when IDENTITY_ENDPOINT / MSI_ENDPOINT is set, else
+                               the Azure CLI session
+  --cloud NAME                 AzureCloud (default) | AzureChinaCloud | AzureUSGovernment
+  --resource-manager-url URL   ARM endpoint for the workspace look-up (Azure Stack, the emulator)
+  --max-concurrency N          requests in flight at most (default 8)
+
+Other:
+  --json                       print the result JSON instead of the table
+  -v, --verbose                print debug lines (retries)
+  -h, --help                   show this help`;
+
+const setFlags = `Secrets (values are read from environment variables, never from the command line):
+  --secrets TEXT               mapping lines \`vault-name: VARIABLE\` or \`VARIABLE\` (repeatable)
+  --secrets-file FILE          the same lines from a file
+  --variable-prefix PREFIX     also every variable starting with PREFIX (stripped, then
+                               UPPER_SNAKE -> lower-kebab)
+  --generate NAME[:LENGTH]     write a fresh random value (default 32 characters; repeatable)
+  --overwrite MODE             changed (default) | always | never
+  --no-recover-deleted         fail on a soft-deleted name instead of recovering it
+  --content-type TYPE          content type stored with each written secret
+  --tag KEY=VALUE              a tag stored with each written secret (repeatable)
+  --expires-in DURATION        e.g. 90d, 12h: expiry of each written version
+  --not-before-in DURATION     activation delay of each written version
+  --disable-previous-versions  disable older enabled versions after a new one is written
+  --allow-empty                allow empty values`;
+
+export const usage = {
+  main: `Usage: aml-secrets <command> [options]
+
+Write CI secrets into Azure Key Vault in one batch, read them back, rotate them.
+
+Commands:
+  set        write environment variables into the vault (new versions only where changed)
+  plan       what set would do, without writing (set --dry-run)
+  get        read vault secrets into a file (--out) or stdout (--stdout)
+  emulator   run the local Key Vault emulator
+
+Run \`aml-secrets <command> --help\` for a command's options.
+
+Exit codes: 0 all done, 1 some secret failed, 2 bad input (nothing was sent).
+`,
+  set: `Usage: aml-secrets set [options]
+
+Writes each mapped environment variable into the vault in one batch: a new version only where
+the value changed, a result table on stdout, exit 0 / 1 (some secret failed) / 2 (bad input).
+
+${setFlags}
+  --dry-run                    plan only (same as \`aml-secrets plan\`)
+
+${common}
+`,
+  plan: `Usage: aml-secrets plan [options]
+
+What \`aml-secrets set\` would do with the same options (create, update, unchanged, skip,
+recover), from a listing of the vault; writes nothing.
+
+${setFlags}
+
+${common}
+`,
+  get: `Usage: aml-secrets get [options] (--out FILE | --stdout)
+
+Reads vault secrets and writes NAME=value lines (a value with a line break or a leading quote is
+written double-quoted with \\n, \\r, \\" and \\\\ escapes).
+
+  --secrets TEXT               lines \`vault-name: NAME\`, \`vault-name\` (-> VAULT_NAME) or \`*\`
+                               (every enabled, unexpired, not certificate-backed secret)
+  --secrets-file FILE          the same lines from a file
+  --out FILE                   write the values to FILE (created with mode 0600)
+  --stdout                     print the values on stdout (the table then goes to stderr)
+
+${common}
+`,
+} as const;

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Redactor, maskPieces } from "../../src/core/redact.ts";
+import {
+  escapeMarkdown,
+  failureMessage,
+  resultJson,
+  rowLines,
+  summaryMarkdown,
+} from "../../src/core/report.ts";
+import { findLeaks, secretValue } from "../helpers/leaks.ts";
+
+test("the redactor replaces a value, each of its lines, and its base64, JSON and URL forms", () => {
+  const value = `${secretValue("first")}\r\n"quoted" & ${secretValue("second")}/+?\n`;
+  const redactor = new Redactor();
+  redactor.add(value);
+  const lines = value.split(/\r?\n/);
+  const text = [
+    `raw ${value}`,
+    `json ${JSON.stringify({ v: value })}`,
+    `url ${encodeURIComponent(value)}`,
+    `b64 ${Buffer.from(value).toString("base64")}`,
+    `line ${lines[1]}`,
+    `query ?q=${new URLSearchParams({ q: value }).toString()}`,
+  ].join("\n");
+  const out = redactor.redact(text);
+  assert.deepEqual(findLeaks({ out }, [value], "none"), []);
+  assert.match(out, /^raw \*\*\*/);
+  assert.ok(out.includes('json {"v":"***"}'));
+});
+
+test("short strings are not redacted (they would garble everything), empty values are never masked", () => {
+  const redactor = new Redactor();
+  redactor.add("ab");
+  redactor.add("");
+  assert.equal(redactor.redact("a table of abc"), "a table of abc");
+  assert.deepEqual(maskPieces(""), []);
+  assert.deepEqual(maskPieces("one\n\n two \n"), ["one", " two ", "one\n\n two \n"]);
+});
+
+test("report: one line per secret, result JSON and summary without values, markdown escaped", () => {
+  const rows = [
+    {
+      name: "db-password",
+      source: "DB_PASSWORD",
+      action: "updated" as const,
+      version: "v2",
+      id: "https://kv/secrets/db-password/v2",
+    },
+    {
+      name: "x|y",
+      source: "<script>",
+      action: "failed" as const,
+      error: "403 Forbidden | *bold* `code`\nnext",
+    },
+  ];
+  assert.deepEqual(rowLines(rows), [
+    "db-password  updated  version v2",
+    "x|y          failed   403 Forbidden | *bold* `code` next",
+  ]);
+  assert.deepEqual(JSON.parse(resultJson(rows)), [
+    {
+      name: "db-password",
+      source: "DB_PASSWORD",
+      action: "updated",
+      version: "v2",
+      id: "https://kv/secrets/db-password/v2",
+    },
+    {
+      name: "x|y",
+      source: "<script>",
+      action: "failed",
+      version: null,
+      id: null,
+      error: "403 Forbidden | *bold* `code`\nnext",
+    },
+  ]);
+  const summary = summaryMarkdown("aml-secrets set", rows);
+  const failedRow = summary.split("\n").find((l) => l.startsWith("| x"));
+  assert.equal(
+    failedRow,
+    "| x&#124;y | &lt;script&gt; | failed |  | 403 Forbidden &#124; \\*bold\\* \\`code\\` next |",
+  );
+  assert.match(summary, /2 secrets, 1 changed, 1 failed/);
+  assert.equal(escapeMarkdown("[a](b)"), "\\[a\\]\\(b\\)");
+  assert.equal(
+    failureMessage(rows),
+    "aml-secrets: 1 of 2 secrets failed:\n- x|y: 403 Forbidden | *bold* `code`\nnext",
+  );
+  assert.equal(failureMessage(rows.slice(0, 1)), undefined);
+});
