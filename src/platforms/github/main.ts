@@ -1,0 +1,10 @@
+// The action's entry point (action.yml `runs.main`, bundled as dist/action.cjs).
+import { setFailed } from "@actions/core";
+import { errorMessage } from "../../core/errors.ts";
+import { run } from "../../core/run.ts";
+import { GitHubPlatform } from "./platform.ts";
+
+// The core reports its own failures; this catch is for a bug that escapes it.
+void run(new GitHubPlatform()).catch((e: unknown) =>
+  setFailed(`aml-secrets failed: ${errorMessage(e)}`),
+);

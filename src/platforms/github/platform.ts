@@ -1,0 +1,88 @@
+/**
+ * The GitHub Actions adapter: the core's platform port over `@actions/core`.
+ * Every workflow command goes through the toolkit (it escapes `%`, `\r`, `\n`, `:` and `,`);
+ * nothing here writes `::add-mask::` or `GITHUB_OUTPUT` lines by hand.
+ */
+import * as core from "@actions/core";
+import type { Connection, InputName, Platform } from "../../core/platform.ts";
+import { connectGitHub, type AuthInputName } from "./auth.ts";
+
+export class GitHubPlatform implements Platform {
+  constructor(private readonly env: Record<string, string | undefined> = process.env) {}
+
+  /** An input as the runner passes it (`INPUT_<NAME>`); an empty string means "not given". */
+  getInput(name: InputName | AuthInputName): string | undefined {
+    const value = core.getInput(name);
+    return value === "" ? undefined : value;
+  }
+
+  /** A value from the step's `env:`; reading it prints nothing. */
+  getVariable(name: string): string | undefined {
+    return this.env[name];
+  }
+
+  variableNames(): string[] {
+    return Object.keys(this.env);
+  }
+
+  mask(value: string): void {
+    // An empty mask would be ignored by the runner at best; there is nothing to hide in it.
+    if (value !== "") core.setSecret(value);
+  }
+
+  setOutput(name: string, value: string, _options: { secret: boolean }): void {
+    // GitHub has no secret outputs: a secret output's value was masked before, which is what
+    // keeps it out of the log when a later step prints it.
+    core.setOutput(name, value);
+  }
+
+  exportVariable(name: string, value: string): void {
+    core.exportVariable(name, value);
+  }
+
+  debug(line: string): void {
+    core.debug(line);
+  }
+
+  info(line: string): void {
+    core.info(line);
+  }
+
+  warning(line: string): void {
+    core.warning(line);
+  }
+
+  error(line: string): void {
+    core.error(line);
+  }
+
+  startGroup(title: string): void {
+    core.startGroup(title);
+  }
+
+  endGroup(): void {
+    core.endGroup();
+  }
+
+  async writeSummary(markdown: string): Promise<void> {
+    // Outside a runner (a local `act` without summaries, a manual run) there is no summary file.
+    if (!this.env["GITHUB_STEP_SUMMARY"]) {
+      core.debug("GITHUB_STEP_SUMMARY is not set: no job summary written");
+      return;
+    }
+    await core.summary.addRaw(markdown, true).write();
+  }
+
+  fail(message: string): void {
+    core.setFailed(message);
+  }
+
+  connect(): Connection & { secrets?: string[] } {
+    return connectGitHub({
+      input: (name) => this.getInput(name),
+      env: this.env,
+      mask: (value) => this.mask(value),
+      getIDToken: (audience) => core.getIDToken(audience),
+    });
+  }
+}
