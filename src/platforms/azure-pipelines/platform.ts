@@ -1,0 +1,161 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import * as tl from "azure-pipelines-task-lib";
+import { ValidationError } from "../../core/errors.ts";
+import type { InputName, Platform } from "../../core/platform.ts";
+import { serviceConnectionInput, taskInputName } from "./inputs.ts";
+import { plainLine, plainLines } from "./log-lines.ts";
+import { quietly, readServiceEndpoint } from "./quiet-reads.ts";
+import {
+  connectServiceEndpoint,
+  endpointSecrets,
+  type ServiceConnection,
+} from "./service-connection.ts";
+
+/** The summary's file name: the agent titles the summary section after it. */
+const summaryFileName = "AML secrets.md";
+
+/**
+ * The library refuses a secret with a line break unless the job sets
+ * `System.UnsafeAllowMultilineSecret` (the same test as the library's own).
+ */
+function multilineSecretsAllowed(): boolean {
+  return `${process.env.SYSTEM_UNSAFEALLOWMULTILINESECRET}`.toUpperCase() === "TRUE";
+}
+
+const lineBreak = /\r\n|\r|\n/;
+
+/** The core's port over `azure-pipelines-task-lib`. */
+export class PipelinesPlatform implements Platform {
+  /** Every piece already registered with the agent's masker. */
+  private readonly masked = new Set<string>();
+  /** Secret variables Azure Pipelines would refuse: they fail the task at the end. */
+  private readonly refusals: string[] = [];
+
+  getInput(name: InputName): string | undefined {
+    const taskName = taskInputName(name);
+    if (!taskName) return undefined;
+    return quietly(() => tl.getInput(taskName)) || undefined;
+  }
+
+  /** Secret variables come from the library's vault, plain ones from the environment; nothing is echoed. */
+  getVariable(name: string): string | undefined {
+    // The library throws on an empty name; no variable has one.
+    if (!name.trim()) return undefined;
+    return quietly(() => tl.getVariable(name));
+  }
+
+  variableNames(): string[] {
+    return quietly(() => tl.getVariables()).map((v) => v.name);
+  }
+
+  /**
+   * Registers a value with the agent's masker through `tl.setSecret`. The agent matches a secret
+   * within one line of output, so a value with a line break is only registered whole where the
+   * library allows it; otherwise its lines go in one by one (the core also hands each line over).
+   */
+  mask(value: string): void {
+    const pieces =
+      lineBreak.test(value) && !multilineSecretsAllowed() ? value.split(lineBreak) : [value];
+    for (const piece of pieces) {
+      // A blank line is no secret, and registering one would blank out every such run of the
+      // log; a piece registered already (the core hands lines over too) is not sent twice.
+      if (!piece.trim() || this.masked.has(piece)) continue;
+      this.masked.add(piece);
+      tl.setSecret(piece);
+    }
+  }
+
+  /**
+   * Values become job secret variables (`$(NAME)` in later steps, like `AzureKeyVault@2`);
+   * `result` and `changed` become output variables (`$(step.result)`).
+   */
+  setOutput(name: string, value: string, options: { secret: boolean }): void {
+    if (options.secret) this.setSecretVariable(name, value);
+    else tl.setVariable(name, value, false, true);
+  }
+
+  /** There are no environment variables for later steps in Azure Pipelines: the same as a secret variable. */
+  exportVariable(name: string, value: string): void {
+    this.setSecretVariable(name, value);
+  }
+
+  /**
+   * A multi-line secret variable is refused by the library (and the agent) unless the job allows
+   * it. The value is not re-encoded to get around that: the variable is left unset, the problem
+   * is logged now, and the task fails at the end (the batch goes on, as for any failed secret).
+   */
+  private setSecretVariable(name: string, value: string): void {
+    if (lineBreak.test(value) && !multilineSecretsAllowed()) {
+      const refusal = `variable ${name} was not set: its value has more than one line, and Azure Pipelines refuses a multi-line secret variable unless the pipeline sets the variable System.UnsafeAllowMultilineSecret to true`;
+      this.refusals.push(refusal);
+      tl.error(refusal);
+      return;
+    }
+    tl.setVariable(name, value, true, false);
+  }
+
+  debug(line: string): void {
+    tl.debug(line);
+  }
+
+  info(line: string): void {
+    for (const plain of plainLines(line)) console.log(plain);
+  }
+
+  warning(line: string): void {
+    tl.warning(line);
+  }
+
+  error(line: string): void {
+    tl.error(line);
+  }
+
+  startGroup(title: string): void {
+    console.log(`##[group]${plainLine(title)}`);
+  }
+
+  endGroup(): void {
+    console.log("##[endgroup]");
+  }
+
+  /** Writes the summary under the agent's temp folder and attaches it (`task.uploadsummary`). */
+  writeSummary(markdown: string): Promise<void> {
+    const temp = quietly(() => tl.getVariable("Agent.TempDirectory")) || os.tmpdir();
+    const file = path.join(mkdtempSync(path.join(temp, "aml-secrets-")), summaryFileName);
+    writeFileSync(file, markdown, { encoding: "utf8", mode: 0o600 });
+    tl.uploadSummary(file);
+    return Promise.resolve();
+  }
+
+  fail(message: string): void {
+    tl.setResult(tl.TaskResult.Failed, [message, ...this.refusals].join("\n"));
+    process.exitCode = 1;
+  }
+
+  /** The end of a run the core found good: succeeded, unless a variable was refused on the way. */
+  succeed(): void {
+    if (this.refusals.length > 0)
+      this.fail(`aml-secrets: ${this.refusals.length} variable(s) could not be set`);
+    else tl.setResult(tl.TaskResult.Succeeded, "");
+  }
+
+  /** The `azureSubscription` service connection: its secrets are masked before anything is built from it. */
+  connect(): ServiceConnection {
+    const id = this.readConnectionId();
+    const endpoint = readServiceEndpoint(id);
+    for (const secret of endpointSecrets(endpoint)) this.mask(secret);
+    return connectServiceEndpoint(endpoint, this.getInput("mode"));
+  }
+
+  private readConnectionId(): string {
+    const id = quietly(() => tl.getInput(serviceConnectionInput));
+    if (!id) {
+      throw new ValidationError([
+        `input ${serviceConnectionInput} is required: name an Azure Resource Manager service connection`,
+      ]);
+    }
+    return id;
+  }
+}

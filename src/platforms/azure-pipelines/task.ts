@@ -1,0 +1,17 @@
+import { errorMessage } from "../../core/errors.ts";
+import { run } from "../../core/run.ts";
+import { PipelinesPlatform } from "./platform.ts";
+
+/**
+ * Runs the core as an Azure Pipelines task. The core fails the task itself (`platform.fail`);
+ * success is reported here (unless a variable was refused), and anything the core did not expect fails the task too.
+ */
+export async function runTask(): Promise<void> {
+  const platform = new PipelinesPlatform();
+  try {
+    const outcome = await run(platform);
+    if (outcome.status === "ok") platform.succeed();
+  } catch (e: unknown) {
+    platform.fail(`aml-secrets stopped on an unexpected error: ${errorMessage(e)}`);
+  }
+}
