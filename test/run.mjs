@@ -8,7 +8,9 @@ import path from "node:path";
 const root = path.resolve(import.meta.dirname, "..");
 const caDir = path.join(root, ".cache", "test-ca");
 // Overridable so that two runs on one machine do not sweep (or delete) each other's records.
-const artifacts = path.resolve(process.env.AML_TEST_ARTIFACTS ?? path.join(root, "test", ".artifacts"));
+const artifacts = path.resolve(
+  process.env.AML_TEST_ARTIFACTS ?? path.join(root, "test", ".artifacts"),
+);
 rmSync(artifacts, { recursive: true, force: true });
 
 function node(args, env = {}) {
