@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ValidationError } from "./errors.ts";
+import { vaultNameProblem } from "./names.ts";
 
 /**
  * The URL-safe alphabet of generated values: exactly 64 characters, so one random byte's low
@@ -18,8 +19,6 @@ export const defaultGeneratedLength = 32;
  * character is one UTF-8 byte), so a typo like `32000` is caught here instead of by the vault.
  */
 export const generatedLengthBounds = { min: 16, max: 4096 } as const;
-
-const vaultNamePattern = /^[0-9a-zA-Z-]{1,127}$/;
 
 /** A fresh random value of `length` characters from a CSPRNG, over the URL-safe alphabet. */
 export function generateValue(length: number): string {
@@ -57,10 +56,9 @@ export function parseGenerateLines(text: string): { entries: GenerateEntry[]; pr
     const lengthText = colon === -1 ? undefined : line.slice(colon + 1).trim();
     const where = `generate line ${lineNumber}`;
     let ok = true;
-    if (!vaultNamePattern.test(vaultName)) {
-      problems.push(
-        `${where}: \`${vaultName}\` is not a vault secret name (1 to 127 letters, digits and hyphens)`,
-      );
+    const nameProblem = vaultNameProblem(vaultName);
+    if (nameProblem) {
+      problems.push(`${where}: ${nameProblem}`);
       ok = false;
     }
     let length = defaultGeneratedLength;

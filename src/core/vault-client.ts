@@ -12,7 +12,7 @@ export function isLoopback(url: URL): boolean {
 /**
  * The one place a `SecretClient` is made. The SDK's check that the 401 challenge names a
  * resource matching the vault host stays on, except for a loopback host (the emulator),
- * where no resource can match. Retries are the core's own (see retry.ts), so the SDK's are off.
+ * where no resource can match. Retries are the core's own (see requests.ts), so the SDK's are off.
  */
 export function createSecretClient(vaultUrl: string, credential: TokenCredential): SecretClient {
   const url = new URL(vaultUrl);

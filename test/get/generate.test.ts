@@ -96,7 +96,7 @@ test("every bad generate line is reported, naming its line; good lines still par
     { vaultName: "also-good", length: 20 },
   ]);
   assert.deepEqual(problems, [
-    "generate line 2: `bad_name` is not a vault secret name (1 to 127 letters, digits and hyphens)",
+    "generate line 2: `bad_name` is not a valid vault secret name (1 to 127 letters, digits and hyphens)",
     "generate line 3: length `15` must be a whole number from 16 to 4096",
     "generate line 4: length `4097` must be a whole number from 16 to 4096",
     "generate line 5: length `thirty` must be a whole number from 16 to 4096",
@@ -111,5 +111,5 @@ test("a vault name longer than 127 characters is refused", () => {
   const { entries, problems } = parseGenerateLines(`${"a".repeat(127)}\n${"b".repeat(128)}: 20`);
   assert.equal(entries.length, 1);
   assert.equal(problems.length, 1);
-  assert.match(problems[0] ?? "", /^generate line 2: `b{128}` is not a vault secret name/);
+  assert.match(problems[0] ?? "", /^generate line 2: vault secret name b{40}… is 128 characters long/);
 });
