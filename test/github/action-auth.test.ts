@@ -10,7 +10,14 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
-import { maskProblems, runActionStep, stepTexts, type StepRun } from "../helpers/github-runner.ts";
+import {
+  describeRun,
+  errorsOf,
+  maskProblems,
+  runActionStep,
+  stepTexts,
+  type StepRun,
+} from "../helpers/github-runner.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
 
 let emulator: Emulator;
@@ -32,18 +39,6 @@ function azOnPath(): { dir: string; log: string } {
   writeFileSync(az, `#!/bin/sh\nexec "${process.execPath}" "${azStub}" "$@"\n`);
   chmodSync(az, 0o755);
   return { dir, log: path.join(dir, "calls.jsonl") };
-}
-
-function describeRun(run: StepRun): string {
-  const errors = run.commands.filter((c) => c.command === "error").map((c) => c.data);
-  return `exit ${run.exitCode}, errors:\n${errors.join("\n")}\nstderr:\n${run.stderr}`;
-}
-
-function errorsOf(run: StepRun): string {
-  return run.commands
-    .filter((c) => c.command === "error")
-    .map((c) => c.data)
-    .join("\n");
 }
 
 /** One secret to set, so each path proves it reached the vault. */

@@ -5,11 +5,13 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
 import {
+  describeRun,
+  errorsOf,
   maskProblems,
   runActionStep,
-  stepTexts,
   type StepOptions,
   type StepRun,
+  stepTexts,
 } from "../helpers/github-runner.ts";
 import { assertNoLeaks, canary, recordScenario, secretValue } from "../helpers/leaks.ts";
 
@@ -45,18 +47,6 @@ function rows(run: StepRun): Row[] {
   const result = run.outputs["result"];
   assert.ok(result !== undefined, `no result output; ${describeRun(run)}`);
   return JSON.parse(result) as Row[];
-}
-
-function describeRun(run: StepRun): string {
-  const errors = run.commands.filter((c) => c.command === "error").map((c) => c.data);
-  return `exit ${run.exitCode}, errors:\n${errors.join("\n")}\nstderr:\n${run.stderr}`;
-}
-
-function errorsOf(run: StepRun): string {
-  return run.commands
-    .filter((c) => c.command === "error")
-    .map((c) => c.data)
-    .join("\n");
 }
 
 /** The leak canary over everything printed and written, masks first, recorded for the sweep. */

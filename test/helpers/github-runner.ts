@@ -288,3 +288,16 @@ export function maskProblems(run: StepRun, values: readonly string[]): string[] 
   });
   return problems;
 }
+
+/** The `::error::` messages of a step, one a line. */
+export function errorsOf(run: StepRun): string {
+  return run.commands
+    .filter((c) => c.command === "error")
+    .map((c) => c.data)
+    .join("\n");
+}
+
+/** A step's exit code, errors and stderr, for an assertion's message. */
+export function describeRun(run: StepRun): string {
+  return `exit ${run.exitCode}, errors:\n${errorsOf(run)}\nstderr:\n${run.stderr}`;
+}
