@@ -111,5 +111,8 @@ test("a vault name longer than 127 characters is refused", () => {
   const { entries, problems } = parseGenerateLines(`${"a".repeat(127)}\n${"b".repeat(128)}: 20`);
   assert.equal(entries.length, 1);
   assert.equal(problems.length, 1);
-  assert.match(problems[0] ?? "", /^generate line 2: vault secret name b{40}… is 128 characters long/);
+  assert.match(
+    problems[0] ?? "",
+    /^generate line 2: vault secret name b{40}… is 128 characters long/,
+  );
 });
