@@ -6,7 +6,7 @@ import type { SecretClient, SetSecretOptions } from "@azure/keyvault-secrets";
 import { deletedError, type PlannedEntry, type SetEntry } from "./plan.ts";
 import type { RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
-import { describeStatus, serviceError } from "./service-error.ts";
+import { failure, serviceError } from "./service-error.ts";
 import { disableOlderVersions } from "./versions.ts";
 
 export interface WriteOptions {
@@ -131,15 +131,20 @@ async function write(
  * until the service is done, which the gate retries (the SDK's poller would sleep 2 s a poll).
  */
 async function recover(request: ApplyRequest, name: string): Promise<void> {
-  await request.gate.write(name, () => request.client.beginRecoverDeletedSecret(name));
-}
-
-/** `what failed: 403 Forbidden (ForbiddenByRbac): message; check: hint` (never a value). */
-export function failure(request: { hint: string }, what: string, e: unknown): string {
-  const error = serviceError(e);
-  const status = describeStatus(error);
-  const parts = [`${what} failed: ${status ? `${status}: ` : ""}${error.message}`];
-  if (error.requestId) parts.push(`request id ${error.requestId}`);
-  if (error.status === 401 || error.status === 403) parts.push(`check: ${request.hint}`);
-  return parts.join("; ");
+  await request.gate.write(name, async () => {
+    // The SDK sends a GET, the recover POST, then a GET it throws on (a 429, a 5xx...). Once
+    // the POST is accepted the recovery is under way: retrying would send the POST again, which
+    // the service answers 404 (nothing is deleted any more). The write that follows waits.
+    let accepted = false;
+    try {
+      await request.client.beginRecoverDeletedSecret(name, {
+        onResponse: (response) => {
+          if (response.request.method === "POST" && response.status >= 200 && response.status < 300)
+            accepted = true;
+        },
+      });
+    } catch (e: unknown) {
+      if (!accepted) throw e;
+    }
+  });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ValidationError } from "./errors.ts";
+import { commentPattern } from "./mapping.ts";
 import { vaultNameProblem } from "./names.ts";
 
 /**
@@ -39,8 +40,9 @@ export interface GenerateEntry {
 }
 
 /**
- * Parses the `generate` input: `vault-name` or `vault-name: LENGTH` lines; `#` starts a
- * comment (a vault name cannot hold one), blank lines are ignored. Every problem is returned,
+ * Parses the `generate` input: `vault-name` or `vault-name: LENGTH` lines; `#` at a line's start
+ * or after whitespace starts a comment (inside a name it stays, and the name is refused: `a#b`
+ * must not generate `a`), blank lines are ignored. Every problem is returned,
  * each naming its line, so the step can report them all before any request.
  */
 export function parseGenerateLines(text: string): { entries: GenerateEntry[]; problems: string[] } {
@@ -49,7 +51,7 @@ export function parseGenerateLines(text: string): { entries: GenerateEntry[]; pr
   const firstLineOf = new Map<string, number>();
   text.split(/\r?\n|\r/).forEach((raw, index) => {
     const lineNumber = index + 1;
-    const line = raw.replace(/#.*$/, "").trim();
+    const line = raw.replace(commentPattern, "").trim();
     if (line === "") return;
     const colon = line.indexOf(":");
     const vaultName = (colon === -1 ? line : line.slice(0, colon)).trim();

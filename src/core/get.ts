@@ -1,8 +1,8 @@
 import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
-import { errorMessage } from "./errors.ts";
 import { toPipelineName } from "./names.ts";
 import type { RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
+import { failure, serviceError } from "./service-error.ts";
 
 /** One get-mode entry: a named vault secret and the output it goes to, or `*`. */
 export type GetEntry = { vaultName: string; outputName: string } | { wildcard: true };
@@ -13,6 +13,8 @@ export interface ReadRequest {
   entries: GetEntry[];
   /** Called with each value the moment it arrives, before anything else happens (the caller masks it). */
   received: (value: string) => void;
+  /** What to check when the vault refuses (401 / 403): the connection's hint. */
+  hint: string;
 }
 
 export interface ReadOutcome {
@@ -35,14 +37,14 @@ interface NamedRead {
  * `failed` row naming it.
  */
 export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
-  const { client, gate, entries } = request;
+  const { entries } = request;
   const named: NamedRead[] = entries.flatMap((e) =>
     "wildcard" in e ? [] : [{ ...e, named: true }],
   );
   const rows: ResultRow[] = [];
   const reads: NamedRead[] = [...named];
   if (entries.some((e) => "wildcard" in e)) {
-    const listed = await listForWildcard(client, gate, named);
+    const listed = await listForWildcard(request, named);
     rows.push(...listed.rows);
     reads.push(...listed.reads);
   }
@@ -70,7 +72,7 @@ async function readOne(
         name: vaultName,
         source: outputName,
         action: "failed",
-        error: whyNotRead(vaultName, e),
+        error: whyNotRead(vaultName, e, request.hint),
       },
     };
   }
@@ -97,8 +99,7 @@ async function readOne(
  * left out. Names also given explicitly are read once, under their explicit entry.
  */
 async function listForWildcard(
-  client: SecretClient,
-  gate: RequestGate,
+  { client, gate, hint }: ReadRequest,
   named: NamedRead[],
 ): Promise<{ rows: ResultRow[]; reads: NamedRead[] }> {
   let listed: SecretProperties[];
@@ -115,7 +116,7 @@ async function listForWildcard(
           name: "*",
           source: "*",
           action: "failed",
-          error: `listing the vault's secrets failed: ${errorMessage(e)}`,
+          error: failure({ hint }, "listing the vault's secrets", e),
         },
       ],
       reads: [],
@@ -163,56 +164,13 @@ function namedNote(properties: SecretProperties): string | undefined {
 }
 
 /** Why a named secret could not be read, naming it and what to check. */
-function whyNotRead(vaultName: string, e: unknown): string {
-  const { status, codes } = serviceError(e);
-  if (status === 404 || codes.includes("SecretNotFound")) {
+function whyNotRead(vaultName: string, e: unknown, hint: string): string {
+  const error = serviceError(e);
+  if (error.status === 404 || error.code === "SecretNotFound") {
     return `secret ${vaultName} was not found in the vault (check the name, or whether it was deleted)`;
   }
-  if (codes.includes("SecretDisabled")) {
+  if (error.innerCode === "SecretDisabled" || error.code === "SecretDisabled") {
     return `secret ${vaultName} is disabled (SecretDisabled): enable its current version or name another secret`;
   }
-  if (status === 403) {
-    return `reading secret ${vaultName} was refused (403${codes.length > 0 ? ` ${codes.join("/")}` : ""}): the identity needs "Key Vault Secrets User" or a get-secret access policy; ${errorMessage(e)}`;
-  }
-  return `reading secret ${vaultName} failed: ${errorMessage(e)}`;
-}
-
-/**
- * The HTTP status and the service's error codes (outer and inner) of a failed request, from
- * the SDK's `RestError` or the core's `VaultError` (whichever the gate passes on).
- */
-function serviceError(e: unknown): { status?: number; codes: string[] } {
-  if (typeof e !== "object" || e === null) return { codes: [] };
-  const fields = e as { statusCode?: unknown; status?: unknown; code?: unknown; details?: unknown };
-  const status =
-    typeof fields.statusCode === "number"
-      ? fields.statusCode
-      : typeof fields.status === "number"
-        ? fields.status
-        : undefined;
-  const codes: string[] = [];
-  if (typeof fields.code === "string") codes.push(fields.code);
-  codes.push(...innerCodes(fields.details));
-  if (
-    e instanceof Error &&
-    /disabled secret/i.test(e.message) &&
-    !codes.includes("SecretDisabled")
-  ) {
-    codes.push("SecretDisabled");
-  }
-  return { status, codes };
-}
-
-/** `error.innererror.code` (or the SDK's `innerError`) of a Key Vault error body. */
-function innerCodes(details: unknown): string[] {
-  const error = field(details, "error");
-  const inner = field(error, "innerError") ?? field(error, "innererror");
-  const code = field(inner, "code");
-  return typeof code === "string" ? [code] : [];
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
+  return failure({ hint }, `reading secret ${vaultName}`, e);
 }

@@ -26,11 +26,18 @@ interface Line {
   right: string | undefined;
 }
 
-/** Splits the text into entries; `#` starts a comment (no name on either side can hold one). */
+/**
+ * Where a comment starts: a `#` at the start of a line or after whitespace, as in YAML. A `#`
+ * inside a name stays in it, so `a#b: OUT` is an invalid name (no name on either side can hold
+ * one) rather than an entry for secret `a`.
+ */
+export const commentPattern = /(^|\s)#.*$/;
+
+/** Splits the text into entries, comments and blank lines left out. */
 function lines(text: string): Line[] {
   const found: Line[] = [];
   text.split(/\r?\n|\r/).forEach((raw, index) => {
-    const line = raw.replace(/#.*$/, "").trim();
+    const line = raw.replace(commentPattern, "").trim();
     if (line === "") return;
     const colon = line.indexOf(":");
     found.push({

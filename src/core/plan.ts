@@ -4,11 +4,10 @@
  * names that exist and need their value compared (`overwrite: changed`).
  */
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
-import { errorMessage } from "./errors.ts";
 import { vaultKey } from "./names.ts";
 import type { RequestGate } from "./requests.ts";
 import type { PlannedAction } from "./result.ts";
-import { describeStatus, serviceError } from "./service-error.ts";
+import { failure } from "./service-error.ts";
 import type { Overwrite } from "./settings.ts";
 
 /** One secret to write: from a pipeline variable, or generated (`generate`). */
@@ -42,6 +41,8 @@ export interface PlanRequest {
    * recovers it then (or fails it, naming recover-deleted), which costs nothing for the others.
    */
   listDeleted: boolean;
+  /** What to check when the vault refuses a read (401 / 403): the connection's hint. */
+  hint: string;
   /** For expiry checks; Date.now by default. */
   now?: () => number;
 }
@@ -56,7 +57,7 @@ export async function planSet(request: PlanRequest): Promise<PlannedEntry[]> {
       return found;
     });
   } catch (e: unknown) {
-    const why = `listing the vault's secrets failed: ${describeStatus(serviceError(e))} ${errorMessage(e)}`;
+    const why = failure(request, "listing the vault's secrets", e);
     return entries.map((entry) => ({ entry, action: "failed", error: why }));
   }
   const absent = entries.filter((e) => !existing.has(vaultKey(e.vaultName)));
@@ -127,11 +128,10 @@ async function planOne(
     if (secret.properties.id) planned.id = secret.properties.id;
     return planned;
   } catch (e: unknown) {
-    const error = serviceError(e);
     return {
       ...known,
       action: "failed",
-      error: `reading secret ${entry.vaultName} to compare its value failed: ${describeStatus(error)} ${error.message}`,
+      error: failure(request, `reading secret ${entry.vaultName} to compare its value`, e),
     };
   }
 }

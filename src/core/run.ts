@@ -4,7 +4,7 @@
  * and says how it went, and the entry point maps that to the platform's result.
  */
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { applyPlan, failure } from "./apply.ts";
+import { applyPlan } from "./apply.ts";
 import { ValidationError, errorMessage } from "./errors.ts";
 import { readSecrets, type GetEntry } from "./get.ts";
 import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
@@ -13,6 +13,7 @@ import { Redactor, maskPieces } from "./redact.ts";
 import { changedCount, failureMessage, resultJson, rowLines, summaryMarkdown } from "./report.ts";
 import { createRequestGate, type RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
+import { failure } from "./service-error.ts";
 import { parseSettings, type Settings } from "./settings.ts";
 import { readSetEntries } from "./values.ts";
 import { createSecretClient } from "./vault-client.ts";
@@ -118,7 +119,7 @@ export async function run(platform: Platform): Promise<RunOutcome> {
 
   const rows =
     settings.mode === "get"
-      ? await runGet(platform, reporter, settings, client, gate)
+      ? await runGet(platform, reporter, settings, client, gate, connection)
       : await runSet(platform, reporter, settings, client, gate, connection, entries);
   const title = `aml-secrets ${settings.mode}${settings.mode === "set" && settings.dryRun ? " (dry run)" : ""}`;
   await reporter.finish(title, rows);
@@ -163,6 +164,7 @@ async function runSet(
     overwrite: settings.overwrite,
     recoverDeleted: settings.recoverDeleted,
     listDeleted: settings.dryRun,
+    hint: connection.hint,
   });
   if (settings.dryRun) return planned.map(plannedRow);
   const writeOptions = {
@@ -209,11 +211,18 @@ async function runGet(
   settings: Settings,
   client: SecretClient,
   gate: RequestGate,
+  connection: Connection,
 ): Promise<ResultRow[]> {
   const entries: GetEntry[] = settings.getEntries.map((e) =>
     "wildcard" in e ? { wildcard: true } : { vaultName: e.vaultName, outputName: e.pipelineName },
   );
-  const read = await readSecrets({ client, gate, entries, received: (v) => reporter.remember(v) });
+  const read = await readSecrets({
+    client,
+    gate,
+    entries,
+    received: (v) => reporter.remember(v),
+    hint: connection.hint,
+  });
   const values = new Map(read.values.map((v) => [v.outputName, v.value]));
   return read.rows.map((row) => {
     const value = row.action === "read" ? values.get(row.source) : undefined;

@@ -34,7 +34,7 @@ const innerCodeMessages: [RegExp, string][] = [
   [/currently being deleted/i, "ObjectIsBeingDeleted"],
   [/currently being recovered/i, "ObjectIsBeingRecovered"],
   [/deleted but recoverable/i, "ObjectIsDeletedButRecoverable"],
-  [/operation is not allowed on a disabled secret|secretdisabled/i, "SecretDisabled"],
+  [/not allowed on a disabled secret|secretdisabled/i, "SecretDisabled"],
 ];
 
 export function serviceError(e: unknown): ServiceError {
@@ -83,4 +83,14 @@ export function describeStatus(error: ServiceError): string {
   if (error.code) parts.push(error.code);
   if (error.innerCode && error.innerCode !== error.code) parts.push(`(${error.innerCode})`);
   return parts.join(" ");
+}
+
+/** `what failed: 403 Forbidden (ForbiddenByRbac): message; check: hint` (never a value). */
+export function failure(request: { hint: string }, what: string, e: unknown): string {
+  const error = serviceError(e);
+  const status = describeStatus(error);
+  const parts = [`${what} failed: ${status ? `${status}: ` : ""}${error.message}`];
+  if (error.requestId) parts.push(`request id ${error.requestId}`);
+  if (error.status === 401 || error.status === 403) parts.push(`check: ${request.hint}`);
+  return parts.join("; ");
 }

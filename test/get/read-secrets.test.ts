@@ -20,6 +20,8 @@ after(async () => {
 });
 
 const hour = 3_600_000;
+/** What the connection would say to check when the vault refuses. */
+const readerHint = "give the identity Key Vault Secrets User";
 
 /** What readSecrets returned, as the leak canary searches it. */
 function printed(outcome: { rows: unknown }): Record<string, string> {
@@ -48,7 +50,13 @@ test("named secrets are read byte for byte into their output names, every reques
     { vaultName: unicode, outputName: "UNICODE_VALUE" },
   ];
 
-  const outcome = await readSecrets({ client, gate, entries, received: (v) => received.push(v) });
+  const outcome = await readSecrets({
+    client,
+    gate,
+    entries,
+    received: (v) => received.push(v),
+    hint: readerHint,
+  });
 
   assert.deepEqual(
     outcome.values.map((v) => [v.outputName, Buffer.from(v.value, "utf8").toString("hex")]),
@@ -113,6 +121,7 @@ test(
         );
         if (value === fastValue) fastReceived();
       },
+      hint: readerHint,
     });
     events.push("returned");
     assert.deepEqual(events, ["received fast", "received slow", "returned"]);
@@ -152,6 +161,7 @@ test("a missing, a disabled and a refused secret fail naming themselves; the oth
         outputName: n.toUpperCase(),
       })),
       received: (v) => received.push(v),
+      hint: readerHint,
     });
   } finally {
     emu.setFaults({ forbidden: [] });
@@ -169,7 +179,7 @@ test("a missing, a disabled and a refused secret fail naming themselves; the oth
   assert.equal(byName.get(refused)?.action, "failed");
   assert.match(
     byName.get(refused)?.error ?? "",
-    new RegExp(`reading secret ${refused} was refused \\(403`),
+    new RegExp(`reading secret ${refused} failed: 403 .*check: ${readerHint}`),
   );
   assert.deepEqual(
     outcome.values.map((v) => v.outputName),
@@ -193,6 +203,7 @@ test("named secrets that * would skip are read when named: expired and not yet a
     gate: recordingGate(),
     entries: [expired, future, managed].map((n) => ({ vaultName: n, outputName: n })),
     received: () => undefined,
+    hint: readerHint,
   });
   assert.deepEqual(
     outcome.rows.map((r) => [r.name, r.action]),
@@ -249,6 +260,7 @@ test("* reads every enabled, active, unexpired, non-managed secret and notes eac
       gate,
       entries: [{ wildcard: true }, { vaultName: "pinned-secret", outputName: "MY_OUTPUT" }],
       received: (v) => received.push(v),
+      hint: readerHint,
     });
 
     assert.deepEqual(
@@ -316,6 +328,7 @@ test("* over more than one page of the listing takes every secret", async () => 
       gate: recordingGate(),
       entries: [{ wildcard: true }],
       received: () => undefined,
+      hint: readerHint,
     });
     assert.equal(outcome.rows.length, 30);
     assert.deepEqual(

@@ -25,7 +25,7 @@ export interface ConnectOptions {
 }
 
 const roleHint =
-  "the identity needs the Key Vault Secrets Officer role on the vault (or set/get/list secret access policies)";
+  "the identity needs the role 'Key Vault Secrets Officer' on the vault to write ('Key Vault Secrets User' is enough to read), or access policies with secret get, list and set";
 
 export function connectCli(options: ConnectOptions): Connection & { secrets?: string[] } {
   const problems: string[] = [];

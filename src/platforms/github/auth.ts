@@ -59,7 +59,7 @@ export class CredentialError extends Error {
 }
 
 const roleHint =
-  "the identity needs the role 'Key Vault Secrets Officer' on the vault (or a vault access policy with secret get/list/set)";
+  "the identity needs the role 'Key Vault Secrets Officer' on the vault to write ('Key Vault Secrets User' is enough to read), or access policies with secret get, list and set";
 
 // Entra tenant ids are GUIDs or domain names; identity refuses anything else at construction.
 const tenantPattern = /^[0-9a-zA-Z.-]+$/;
