@@ -8,11 +8,10 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import forge from "node-forge";
 import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
-import { assertNoLeaks, canary, recordScenario, secretValue } from "../helpers/leaks.ts";
+import { canary, secretValue } from "../helpers/leaks.ts";
 import {
-  maskedBeforeShown,
+  checkTaskLeaks,
   runTask,
-  stdoutForLeakCheck,
   type PipelinesEndpoint,
   type TaskRun,
   type TaskRunOptions,
@@ -99,18 +98,6 @@ function rows(run: TaskRun): Row[] {
   return JSON.parse(result.value) as Row[];
 }
 
-/** Leak canary over everything the run printed and wrote, recorded for the final sweep. */
-function checkNoLeaks(scenario: string, run: TaskRun, values: readonly string[]): void {
-  const texts = {
-    stdout: stdoutForLeakCheck(run),
-    stderr: run.stderr,
-    summary: run.summaries.join("\n"),
-  };
-  assertNoLeaks(texts, values, "azure-pipelines");
-  assert.deepEqual(maskedBeforeShown(run, values), []);
-  recordScenario(`azure-pipelines ${scenario}`, texts, values, "azure-pipelines");
-}
-
 function describeRun(run: TaskRun): string {
   return `exit ${run.exitCode}, result ${run.result}, errors:\n${run.errors.join("\n")}\nstderr:\n${run.stderr}`;
 }
@@ -157,7 +144,7 @@ describe("set", () => {
     assert.match(run.summaries[0] ?? "", new RegExp(`unicode-${id}`));
     // The command-like value never became a command of its own.
     assert.equal(run.commands.filter((c) => c.name === "task.complete").length, 1);
-    checkNoLeaks("set multi-line unicode command-like", run, [
+    checkTaskLeaks("azure-pipelines set multi-line unicode command-like", run, [
       ...Object.values(values),
       plain,
       connection.systemAccessToken ?? "",
@@ -188,8 +175,8 @@ describe("set", () => {
       emulator.requests.filter((r) => r.kind === "secret-write"),
       [],
     );
-    checkNoLeaks("set re-run", first, [value]);
-    checkNoLeaks("set re-run second", second, [value]);
+    checkTaskLeaks("azure-pipelines set re-run", first, [value]);
+    checkTaskLeaks("azure-pipelines set re-run second", second, [value]);
   });
 
   void test("variablePrefix takes every variable with the prefix, secret or not, and strips it", async () => {
@@ -215,7 +202,7 @@ describe("set", () => {
         .sort(),
       ["api-token", "db-password"],
     );
-    checkNoLeaks("set variablePrefix", run, [secret, plain, other]);
+    checkTaskLeaks("azure-pipelines set variablePrefix", run, [secret, plain, other]);
   });
 
   void test("bad input fails the task, names every problem, and makes no request", async () => {
@@ -251,7 +238,10 @@ describe("set", () => {
     }
     assert.deepEqual(emulator.requests, [], "a request was made");
     assert.deepEqual(emulator.versions(`good-${id}`), []);
-    checkNoLeaks("set bad input", run, [value, connection.systemAccessToken ?? ""]);
+    checkTaskLeaks("azure-pipelines set bad input", run, [
+      value,
+      connection.systemAccessToken ?? "",
+    ]);
   });
 });
 
@@ -282,7 +272,10 @@ describe("workspace", () => {
       emulator.requests.some((r) => r.kind === "arm" && r.path.includes(subscriptionId)),
       "the workspace was not looked up in the connection's subscription",
     );
-    checkNoLeaks("workspace look-up", run, [value, connection.systemAccessToken ?? ""]);
+    checkTaskLeaks("azure-pipelines workspace look-up", run, [
+      value,
+      connection.systemAccessToken ?? "",
+    ]);
   });
 });
 
@@ -298,7 +291,7 @@ describe("get", () => {
     });
     assert.equal(run.result, "Succeeded", describeRun(run));
     assert.deepEqual(run.variables.GOT_VALUE, { value, secret: true, output: false });
-    checkNoLeaks("get single-line", run, [value, token]);
+    checkTaskLeaks("azure-pipelines get single-line", run, [value, token]);
   });
 
   void test("a multi-line value needs System.UnsafeAllowMultilineSecret, and is then handed on unchanged", async () => {
@@ -314,7 +307,7 @@ describe("get", () => {
     assert.equal(refused.result, "Failed", describeRun(refused));
     assert.match(refused.errors.join("\n"), /System\.UnsafeAllowMultilineSecret/);
     assert.equal(refused.variables.PEM_GOT, undefined);
-    checkNoLeaks("get multi-line refused", refused, [pem]);
+    checkTaskLeaks("azure-pipelines get multi-line refused", refused, [pem]);
 
     const allowed = await runTask({
       ...options,
@@ -326,7 +319,7 @@ describe("get", () => {
       allowed.masked.includes(pem),
       "the whole value was not registered where the job allows it",
     );
-    checkNoLeaks("get multi-line allowed", allowed, [pem]);
+    checkTaskLeaks("azure-pipelines get multi-line allowed", allowed, [pem]);
   });
 });
 
@@ -349,7 +342,7 @@ describe("service connections", () => {
       for (const line of secret.split(/\r\n|\n/).filter(Boolean))
         assert.ok(run.masked.includes(line), "a connection secret was not masked");
     }
-    checkNoLeaks(`connection ${scenario}`, run, [value, ...connectionSecrets]);
+    checkTaskLeaks(`azure-pipelines connection ${scenario}`, run, [value, ...connectionSecrets]);
     return run;
   }
 
@@ -441,7 +434,7 @@ describe("service connections", () => {
     });
     assert.equal(run.result, "Succeeded", describeRun(run));
     assert.equal(emulator.versions(`node24-${id}`).at(-1)?.value, value);
-    checkNoLeaks("node24 handler", run, [value, token]);
+    checkTaskLeaks("azure-pipelines node24 handler", run, [value, token]);
   });
 
   void test("a federated connection without the job's token or OIDC URI fails before any request", async () => {
@@ -459,6 +452,6 @@ describe("service connections", () => {
     assert.match(message, /access token/);
     assert.match(message, /SYSTEM_OIDCREQUESTURI/);
     assert.deepEqual(emulator.requests, []);
-    checkNoLeaks("connection without token", run, [value]);
+    checkTaskLeaks("azure-pipelines connection without token", run, [value]);
   });
 });

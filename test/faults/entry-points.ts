@@ -11,7 +11,7 @@ import { runCli } from "../cli/cli-process.ts";
 import { runCore } from "../core/harness.ts";
 import { maskProblems, runActionStep, stepTexts } from "../helpers/github-runner.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
-import { maskedBeforeShown, runTask, stdoutForLeakCheck } from "../helpers/pipelines-agent.ts";
+import { checkTaskLeaks, runTask } from "../helpers/pipelines-agent.ts";
 import { mappingOf, variablesOf, type FaultSecret, type ResultRow } from "./scenario.ts";
 
 export interface StepOutcome {
@@ -92,14 +92,7 @@ const azurePipelines: EntryPoint = {
       inputs: { vaultUrl: emu.vaultUrl, secrets: mappingOf(secrets) },
       secretVariables: variablesOf(secrets),
     });
-    const texts = {
-      stdout: stdoutForLeakCheck(run),
-      stderr: run.stderr,
-      summary: run.summaries.join("\n"),
-    };
-    assertNoLeaks(texts, values, "azure-pipelines");
-    assert.deepEqual(maskedBeforeShown(run, values), []);
-    recordScenario(`faults azure-pipelines ${scenario}`, texts, values, "azure-pipelines");
+    checkTaskLeaks(`faults azure-pipelines ${scenario}`, run, values);
     const describe = `exit ${run.exitCode}, result ${run.result}, errors:\n${run.errors.join("\n")}\nstderr:\n${run.stderr}`;
     // The agent fails a task on `task.complete result=Failed`, whatever its exit code.
     assert.ok(run.result === "Succeeded" || run.result === "Failed", describe);

@@ -13,10 +13,12 @@
  * No shell: the bundle is spawned with an argument list, asynchronously, so that an emulator in
  * the test's own process keeps answering while the task runs.
  */
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { assertNoLeaks, recordScenario } from "./leaks.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 export const taskBundle = path.join(root, "dist", "task.cjs");
@@ -308,4 +310,19 @@ export function maskedBeforeShown(run: TaskRun, values: readonly string[]): stri
 
 function hintOf(value: string): string {
   return /cnry[0-9a-f]{4}/.exec(value)?.[0] ?? `a value of ${value.length} characters`;
+}
+
+/**
+ * The leak canary over everything a task run printed and wrote (each value's first appearance
+ * must be its `task.setsecret`), recorded for the final sweep under `scenario`.
+ */
+export function checkTaskLeaks(scenario: string, run: TaskRun, values: readonly string[]): void {
+  const texts = {
+    stdout: stdoutForLeakCheck(run),
+    stderr: run.stderr,
+    summary: run.summaries.join("\n"),
+  };
+  assertNoLeaks(texts, values, "azure-pipelines");
+  assert.deepEqual(maskedBeforeShown(run, values), []);
+  recordScenario(scenario, texts, values, "azure-pipelines");
 }

@@ -4,11 +4,9 @@ import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
-import { assertNoLeaks, recordScenario } from "../helpers/leaks.ts";
 import {
-  maskedBeforeShown,
+  checkTaskLeaks,
   runTask,
-  stdoutForLeakCheck,
   type PipelinesEndpoint,
   type TaskRun,
   type TaskRunOptions,
@@ -54,17 +52,6 @@ function resultRows(run: TaskRun): { name: string; source: string; action: strin
   return JSON.parse(run.variables.result?.value ?? "null") as ReturnType<typeof resultRows>;
 }
 
-function checkNoLeaks(scenario: string, run: TaskRun, values: readonly string[]): void {
-  const texts = {
-    stdout: stdoutForLeakCheck(run),
-    stderr: run.stderr,
-    summary: run.summaries.join("\n"),
-  };
-  assertNoLeaks(texts, values, "azure-pipelines");
-  assert.deepEqual(maskedBeforeShown(run, values), []);
-  recordScenario(`hostile azure-pipelines ${scenario}`, texts, values, "azure-pipelines");
-}
-
 const multiLine = (value: string): boolean => /[\r\n]/.test(value);
 
 void test("set: every hostile value, secret or plain, is stored byte for byte and injects no command", async () => {
@@ -103,7 +90,7 @@ void test("set: every hostile value, secret or plain, is stored byte for byte an
     }),
     [],
   );
-  checkNoLeaks("set", run, allValues);
+  checkTaskLeaks("hostile azure-pipelines set", run, allValues);
 });
 
 void test("get: every hostile value arrives byte for byte as a secret variable and injects no command", async () => {
@@ -141,7 +128,7 @@ void test("get: every hostile value arrives byte for byte as a secret variable a
     }),
     [],
   );
-  checkNoLeaks("get", run, allValues);
+  checkTaskLeaks("hostile azure-pipelines get", run, allValues);
 });
 
 void test("get without multi-line consent: the one-line values arrive, the multi-line ones are refused by name, no command is injected", async () => {
@@ -174,5 +161,5 @@ void test("get without multi-line consent: the one-line values arrive, the multi
     }),
     [],
   );
-  checkNoLeaks("get refused multi-line", run, allValues);
+  checkTaskLeaks("hostile azure-pipelines get refused multi-line", run, allValues);
 });
