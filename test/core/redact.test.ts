@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { Redactor, maskPieces } from "../../src/core/redact.ts";
 import {
   escapeMarkdown,
@@ -88,4 +89,26 @@ test("report: one line per secret, result JSON and summary without values, markd
     "aml-secrets: 1 of 2 secrets failed:\n- x|y: 403 Forbidden | *bold* `code`\nnext",
   );
   assert.equal(failureMessage(rows.slice(0, 1)), undefined);
+});
+
+test("whatever the values and the text around them, no value learned survives redaction", () => {
+  // Values without `*`: a replacement (`***`) cannot then make a value appear anew.
+  const value = fc
+    .string({ unit: "grapheme", minLength: 3, maxLength: 12 })
+    .filter((v) => !v.includes("*"));
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(value, { minLength: 1, maxLength: 30 }),
+      fc.array(fc.tuple(fc.nat(), fc.string({ maxLength: 6 })), { maxLength: 40 }),
+      (values, pieces) => {
+        const redactor = new Redactor();
+        for (const v of values) redactor.add(v);
+        const text = pieces.map(([i, filler]) => `${filler}${values[i % values.length]}`).join("");
+        const out = redactor.redact(text);
+        for (const v of values)
+          assert.ok(!out.includes(v), `${JSON.stringify(v)} in ${JSON.stringify(out)}`);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
