@@ -1,6 +1,7 @@
 /**
- * Set mode's batch: every planned write, through the request gate, with bounded concurrency.
- * One secret's failure becomes its `failed` row; the others go on.
+ * Set mode's writes: one planned entry carried out through the request gate (recovered first
+ * when it was deleted, older versions disabled after when asked). A failure becomes that
+ * entry's `failed` row; the others go on.
  */
 import type { SecretClient, SetSecretOptions } from "@azure/keyvault-secrets";
 import { deletedError, type PlannedEntry, type SetEntry } from "./plan.ts";
@@ -21,16 +22,10 @@ export interface WriteOptions {
 export interface ApplyRequest {
   client: SecretClient;
   gate: RequestGate;
-  planned: PlannedEntry[];
   options: WriteOptions;
   /** What to check when the vault refuses (401 / 403): the connection's hint. */
   hint: string;
   now?: () => number;
-}
-
-/** One row per planned entry, in the plan's order. */
-export async function applyPlan(request: ApplyRequest): Promise<ResultRow[]> {
-  return Promise.all(request.planned.map((planned) => applyOne(request, planned)));
 }
 
 function row(planned: PlannedEntry, action: ResultRow["action"]): ResultRow {
@@ -40,7 +35,11 @@ function row(planned: PlannedEntry, action: ResultRow["action"]): ResultRow {
   return out;
 }
 
-async function applyOne(request: ApplyRequest, planned: PlannedEntry): Promise<ResultRow> {
+/** Carries out one entry's plan: its row of the result. */
+export async function applyPlanned(
+  request: ApplyRequest,
+  planned: PlannedEntry,
+): Promise<ResultRow> {
   const { entry } = planned;
   switch (planned.action) {
     case "failed":

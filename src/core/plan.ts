@@ -47,7 +47,12 @@ export interface PlanRequest {
   now?: () => number;
 }
 
-export async function planSet(request: PlanRequest): Promise<PlannedEntry[]> {
+/**
+ * Lists the vault, then resolves with one promise per entry (in the entries' order), each
+ * settled as soon as that entry is planned: a new secret right away, an existing one when its
+ * GET answers. The caller can write each entry without waiting for the others' reads.
+ */
+export async function planSet(request: PlanRequest): Promise<Promise<PlannedEntry>[]> {
   const { client, gate, entries } = request;
   let existing: Map<string, SecretProperties>;
   try {
@@ -58,16 +63,14 @@ export async function planSet(request: PlanRequest): Promise<PlannedEntry[]> {
     });
   } catch (e: unknown) {
     const why = failure(request, "listing the vault's secrets", e);
-    return entries.map((entry) => ({ entry, action: "failed", error: why }));
+    return entries.map((entry) => Promise.resolve({ entry, action: "failed", error: why }));
   }
   const absent = entries.filter((e) => !existing.has(vaultKey(e.vaultName)));
   const deleted =
     request.listDeleted && absent.length > 0 ? await deletedNames(client, gate) : new Set<string>();
   const now = (request.now ?? Date.now)();
-  return Promise.all(
-    entries.map((entry) =>
-      planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
-    ),
+  return entries.map((entry) =>
+    planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
   );
 }
 

@@ -4,7 +4,7 @@
  * and says how it went, and the entry point maps that to the platform's result.
  */
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { applyPlan } from "./apply.ts";
+import { applyPlanned, type ApplyRequest } from "./apply.ts";
 import { ValidationError, errorMessage } from "./errors.ts";
 import { readSecrets, type GetEntry } from "./get.ts";
 import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
@@ -157,7 +157,7 @@ async function runSet(
   connection: Connection,
   entries: SetEntry[],
 ): Promise<ResultRow[]> {
-  const planned = await planSet({
+  const plans = await planSet({
     client,
     gate,
     entries,
@@ -166,31 +166,33 @@ async function runSet(
     listDeleted: settings.dryRun,
     hint: connection.hint,
   });
-  if (settings.dryRun) return planned.map(plannedRow);
-  const writeOptions = {
-    recoverDeleted: settings.recoverDeleted,
-    disablePreviousVersions: settings.disablePreviousVersions,
-    ...(settings.contentType !== undefined ? { contentType: settings.contentType } : {}),
-    ...(settings.tags !== undefined ? { tags: settings.tags } : {}),
-    ...(settings.expiresInMs !== undefined ? { expiresInMs: settings.expiresInMs } : {}),
-    ...(settings.notBeforeInMs !== undefined ? { notBeforeInMs: settings.notBeforeInMs } : {}),
-  };
-  const rows = await applyPlan({
+  if (settings.dryRun) return (await Promise.all(plans)).map(plannedRow);
+  const request: ApplyRequest = {
     client,
     gate,
-    planned,
-    options: writeOptions,
     hint: connection.hint,
-  });
-  // A generated value goes to later steps only once the vault holds it.
-  return rows.map((row, i) => {
-    const entry = planned[i]?.entry;
-    const written =
-      row.action === "created" || row.action === "updated" || row.action === "recovered";
-    if (!entry?.outputName || !written) return row;
-    const outputName = entry.outputName;
-    return handOn(row, () => platform.setOutput(outputName, entry.value, { secret: true }));
-  });
+    options: {
+      recoverDeleted: settings.recoverDeleted,
+      disablePreviousVersions: settings.disablePreviousVersions,
+      ...(settings.contentType !== undefined ? { contentType: settings.contentType } : {}),
+      ...(settings.tags !== undefined ? { tags: settings.tags } : {}),
+      ...(settings.expiresInMs !== undefined ? { expiresInMs: settings.expiresInMs } : {}),
+      ...(settings.notBeforeInMs !== undefined ? { notBeforeInMs: settings.notBeforeInMs } : {}),
+    },
+  };
+  // Each entry is written as soon as it is planned, while the others' reads go on.
+  return Promise.all(
+    plans.map(async (plan) => {
+      const planned = await plan;
+      const row = await applyPlanned(request, planned);
+      // A generated value goes to later steps only once the vault holds it.
+      const { outputName, value } = planned.entry;
+      const written =
+        row.action === "created" || row.action === "updated" || row.action === "recovered";
+      if (!outputName || !written) return row;
+      return handOn(row, () => platform.setOutput(outputName, value, { secret: true }));
+    }),
+  );
 }
 
 function plannedRow(planned: PlannedEntry): ResultRow {

@@ -26,7 +26,10 @@ function fakeClock(): Clock & { sleeps: number[] } {
 function virtualClock(): Clock & { settle<T>(work: Promise<T>): Promise<T> } {
   let now = 1_000_000;
   const timers: { at: number; resolve: () => void }[] = [];
-  const idle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  // Several turns of the event loop: work in flight settles before the clock moves on.
+  const idle = async (): Promise<void> => {
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
   return {
     now: () => now,
     sleep: (ms) =>
@@ -34,12 +37,18 @@ function virtualClock(): Clock & { settle<T>(work: Promise<T>): Promise<T> } {
     async settle<T>(work: Promise<T>): Promise<T> {
       let done = false;
       const finished = work.finally(() => (done = true));
-      for (;;) {
+      // Work may take several turns of the event loop to reach its next sleep.
+      for (let quiet = 0; ;) {
         await idle();
         if (done) return finished;
         timers.sort((a, b) => a.at - b.at);
         const next = timers.shift();
-        if (!next) return finished;
+        if (!next) {
+          quiet += 1;
+          if (quiet > 20) return finished;
+          continue;
+        }
+        quiet = 0;
         now = Math.max(now, next.at);
         next.resolve();
       }
@@ -99,6 +108,32 @@ test("writes are paced to the budget over a sliding window: never more than the 
     Array.from({ length: 10 }, (_, i) => reads.read(`r${i}`, () => Promise.resolve(i))),
   );
   assert.deepEqual(readClock.sleeps, []);
+});
+
+test("writes go before queued reads, and a write waiting for its budget leaves its slot to reads", async () => {
+  const clock = virtualClock();
+  const gate = createRequestGate({
+    concurrency: 1,
+    clock,
+    budgets: { writes: { limit: 1, windowMs: 1_000 }, others: { limit: 100, windowMs: 1_000 } },
+  });
+  const sent: string[] = [];
+  const op = (name: string) => () =>
+    new Promise<void>((resolve) => {
+      sent.push(`${name}@${clock.now() - 1_000_000}`);
+      setImmediate(resolve);
+    });
+  await clock.settle(
+    Promise.all([
+      gate.read("r0", op("r0")),
+      gate.read("r1", op("r1")),
+      gate.read("r2", op("r2")),
+      gate.write("w0", op("w0")),
+      gate.write("w1", op("w1")),
+    ]),
+  );
+  // r0 was under way; w0 jumps the queued reads; w1 waits a window without holding the slot.
+  assert.deepEqual(sent, ["r0@0", "w0@0", "r1@0", "r2@0", "w1@1000"]);
 });
 
 test("concurrency is bounded", async () => {

@@ -15,7 +15,7 @@ Azure:
                                the Azure CLI session
   --cloud NAME                 AzureCloud (default) | AzureChinaCloud | AzureUSGovernment
   --resource-manager-url URL   ARM endpoint for the workspace look-up (Azure Stack, the emulator)
-  --max-concurrency N          requests in flight at most (default 8)
+  --max-concurrency N          requests in flight at most (default 16)
 
 Other:
   --json                       print the result JSON instead of the table
