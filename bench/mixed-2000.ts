@@ -2,12 +2,12 @@
  * mixed-2000: 2,000 mapped secrets (1,400 unchanged, 300 changed, 300 new) at 20 ms latency,
  * against Key Vault's quotas. The 600 writes cannot fit in one 10-s window of 300.
  */
-import { keyVaultBudgets } from "../src/core/requests.ts";
 import { defaultConcurrency } from "../src/core/settings.ts";
 import type { Emulator } from "../src/emulator/index.ts";
 import { secretValue } from "../test/helpers/leaks.ts";
 import {
   assertStored,
+  budgetFloorMs,
   checkNoLeaks,
   floorMs,
   keyVault,
@@ -125,12 +125,11 @@ const shape: RunShape = {
   listPages,
 };
 const realFloor = floorMs(shape, keyVault, defaultConcurrency, latencyMs);
-const plannedFloor = floorMs(
-  shape,
-  { writes: keyVaultBudgets.writes.limit, others: keyVaultBudgets.others.limit },
-  defaultConcurrency,
-  latencyMs,
-);
+// The same, knowing that a name is known to be absent (and so written without a GET) only once
+// the listing's last page is in: the pages one after the other, then the writes' window and tail.
+const orderedFloor =
+  listPages * latencyMs +
+  budgetFloorMs(shape.writes, keyVault.writes, defaultConcurrency, latencyMs);
 const wall = aml.contender.run.wallMs;
 const speedup = baseline.run.wallMs / wall;
 
@@ -144,7 +143,7 @@ console.log(
   `  floor at Key Vault's budgets (${shape.writes} writes, ${shape.others} others, ${listPages} list pages): ${seconds(realFloor)}; aml-secrets wall / floor ${ratio(wall / realFloor)}`,
 );
 console.log(
-  `  floor at the core's 90 % budgets (${keyVaultBudgets.writes.limit} writes / 10 s): ${seconds(plannedFloor)}; aml-secrets wall / floor ${ratio(wall / plannedFloor)}`,
+  `  floor with the listing before the writes (${listPages} pages, then the writes): ${seconds(orderedFloor)}; aml-secrets wall / floor ${ratio(wall / orderedFloor)}`,
 );
 printTarget(
   "wall ≤ 1.15 × floor (real budgets)",
@@ -152,9 +151,9 @@ printTarget(
   wall <= 1.15 * realFloor,
 );
 printTarget(
-  "wall ≤ 1.15 × floor (90 % budgets)",
-  ratio(wall / plannedFloor),
-  wall <= 1.15 * plannedFloor,
+  "wall ≤ 1.15 × floor (listing first)",
+  ratio(wall / orderedFloor),
+  wall <= 1.15 * orderedFloor,
 );
 printTarget("zero failures", String(aml.contender.failures), aml.contender.failures === 0);
 printTarget("≥ 3 × faster than the loop", ratio(speedup), speedup >= 3);
