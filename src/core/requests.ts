@@ -114,42 +114,61 @@ export function retryReason(e: unknown): { reason: string; retryAfterMs?: number
 }
 
 /**
- * A sliding window over request start times. `reserve()` waits until one more request fits the
- * budget, counting requests reserved but not yet sent; `sent()` records when it really leaves
- * (after waiting for a slot), so the budget is never freed earlier than the service frees it.
+ * A sliding window over request start times. `reserve()` waits, first come first served, until
+ * one more request fits the budget, counting requests reserved but not yet sent; `sent()`
+ * records when it really leaves (after waiting for a slot), so the budget is never freed
+ * earlier than the service frees it. One timer at a time, however many wait.
  */
 export class SlidingWindow {
   private readonly starts: number[] = [];
   private reserved = 0;
-  private waiting: (() => void)[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private nextWaiting = 0;
+  private timerSet = false;
 
   constructor(
     private readonly budget: Budget,
     private readonly clock: Clock,
   ) {}
 
-  async reserve(): Promise<void> {
-    for (;;) {
-      const now = this.clock.now();
-      while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - this.budget.windowMs)
-        this.starts.shift();
-      if (this.starts.length + this.reserved < this.budget.limit) {
-        this.reserved += 1;
-        return;
-      }
-      const oldest = this.starts[0];
-      // All of the budget reserved and none sent yet: wait for a send to know when it frees.
-      if (oldest === undefined) await new Promise<void>((resolve) => this.waiting.push(resolve));
-      else await this.clock.sleep(oldest + this.budget.windowMs - now);
-    }
+  reserve(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.grant();
+    });
   }
 
   sent(): void {
     this.reserved -= 1;
     this.starts.push(this.clock.now());
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const wake of waiting) wake();
+    this.grant();
+  }
+
+  private grant(): void {
+    const now = this.clock.now();
+    while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - this.budget.windowMs)
+      this.starts.shift();
+    while (
+      this.nextWaiting < this.waiting.length &&
+      this.starts.length + this.reserved < this.budget.limit
+    ) {
+      this.reserved += 1;
+      this.waiting[this.nextWaiting++]?.();
+    }
+    if (this.nextWaiting === this.waiting.length) {
+      this.waiting.length = 0;
+      this.nextWaiting = 0;
+      return;
+    }
+    // Budget full: look again when the oldest send leaves the window. With every reservation
+    // still unsent there is no such time yet; the next `sent()` looks again.
+    const oldest = this.starts[0];
+    if (oldest === undefined || this.timerSet) return;
+    this.timerSet = true;
+    void this.clock.sleep(oldest + this.budget.windowMs - now).then(() => {
+      this.timerSet = false;
+      this.grant();
+    });
   }
 }
 
