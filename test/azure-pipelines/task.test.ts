@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { promisify } from "node:util";
 import forge from "node-forge";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import { canary, secretValue } from "../helpers/leaks.ts";
 import {
   checkTaskLeaks,
@@ -18,23 +18,14 @@ import {
 } from "../helpers/pipelines-agent.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-let emulator: Emulator;
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator.stop();
-});
-
-/** A short unique suffix, so that no two tests meet at one vault name. */
-const unique = (): string => randomBytes(3).toString("hex");
+const emulator = emulatorPerFile();
 
 /**
  * The agent machine's environment: the emulator's CA and managed-identity endpoint, but not its
  * AZURE_AUTHORITY_HOST, so that the authority can only come from the service connection.
  */
 function machineEnv(): Record<string, string> {
-  const env = emulator.env();
+  const env = emulator().env();
   delete env.AZURE_AUTHORITY_HOST;
   return env;
 }
@@ -46,17 +37,17 @@ function emulatorData(): Record<string, string> {
     subscriptionName: "emulator",
     environment: "AzureCloud",
     scopeLevel: "Subscription",
-    activeDirectoryAuthority: `${emulator.authorityHost}/`,
-    environmentAuthorityUrl: `${emulator.authorityHost}/`,
+    activeDirectoryAuthority: `${emulator().authorityHost}/`,
+    environmentAuthorityUrl: `${emulator().authorityHost}/`,
   };
 }
 
 function federatedEndpoint(): PipelinesEndpoint {
   return {
     id: randomUUID(),
-    url: `${emulator.armUrl}/`,
+    url: `${emulator().armUrl}/`,
     scheme: "WorkloadIdentityFederation",
-    parameters: { tenantid: emulator.tenantId, serviceprincipalid: randomUUID() },
+    parameters: { tenantid: emulator().tenantId, serviceprincipalid: randomUUID() },
     data: emulatorData(),
   };
 }
@@ -68,7 +59,7 @@ function federated(
   return {
     endpoint: federatedEndpoint(),
     systemAccessToken: accessToken,
-    variables: { "System.OidcRequestUri": emulator.pipelinesOidcUrl },
+    variables: { "System.OidcRequestUri": emulator().pipelinesOidcUrl },
     env: machineEnv(),
   };
 }
@@ -115,7 +106,7 @@ describe("set", () => {
     const run = await runTask({
       ...connection,
       inputs: {
-        vaultUrl: emulator.vaultUrl,
+        vaultUrl: emulator().vaultUrl,
         secrets: [
           `pem-${id}: PEM_KEY`,
           `# a comment, then a blank line`,
@@ -131,10 +122,10 @@ describe("set", () => {
     });
     assert.equal(run.result, "Succeeded", describeRun(run));
     assert.equal(run.exitCode, 0);
-    assert.equal(emulator.versions(`pem-${id}`).at(-1)?.value, values.PEM_KEY);
-    assert.equal(emulator.versions(`unicode-${id}`).at(-1)?.value, values.UNICODE_VALUE);
-    assert.equal(emulator.versions(`command-${id}`).at(-1)?.value, values.COMMAND_LIKE);
-    assert.equal(emulator.versions(`plain-${id}`).at(-1)?.value, plain);
+    assert.equal(emulator().versions(`pem-${id}`).at(-1)?.value, values.PEM_KEY);
+    assert.equal(emulator().versions(`unicode-${id}`).at(-1)?.value, values.UNICODE_VALUE);
+    assert.equal(emulator().versions(`command-${id}`).at(-1)?.value, values.COMMAND_LIKE);
+    assert.equal(emulator().versions(`plain-${id}`).at(-1)?.value, plain);
     assert.deepEqual(
       rows(run).map((r) => [r.name, r.action]),
       [`pem-${id}`, `unicode-${id}`, `command-${id}`, `plain-${id}`].map((n) => [n, "created"]),
@@ -157,12 +148,12 @@ describe("set", () => {
     const connection = federated();
     const options: TaskRunOptions = {
       ...connection,
-      inputs: { vaultUrl: emulator.vaultUrl, secrets: `rerun-${id}: RERUN_VALUE` },
+      inputs: { vaultUrl: emulator().vaultUrl, secrets: `rerun-${id}: RERUN_VALUE` },
       secretVariables: { RERUN_VALUE: value },
     };
     const first = await runTask(options);
     assert.equal(first.result, "Succeeded", describeRun(first));
-    emulator.clearRequests();
+    emulator().clearRequests();
     const second = await runTask(options);
     assert.equal(second.result, "Succeeded", describeRun(second));
     assert.deepEqual(
@@ -170,9 +161,9 @@ describe("set", () => {
       [[`rerun-${id}`, "unchanged"]],
     );
     assert.equal(second.variables.changed?.value, "0");
-    assert.equal(emulator.versions(`rerun-${id}`).length, 1);
+    assert.equal(emulator().versions(`rerun-${id}`).length, 1);
     assert.deepEqual(
-      emulator.requests.filter((r) => r.kind === "secret-write"),
+      emulator().requests.filter((r) => r.kind === "secret-write"),
       [],
     );
     checkTaskLeaks("azure-pipelines set re-run", first, [value]);
@@ -188,14 +179,14 @@ describe("set", () => {
     const connection = federated();
     const run = await runTask({
       ...connection,
-      inputs: { vaultUrl: emulator.vaultUrl, variablePrefix: prefix },
+      inputs: { vaultUrl: emulator().vaultUrl, variablePrefix: prefix },
       secretVariables: { [`${prefix}DB_PASSWORD`]: secret, [`OTHER${id}_TOKEN`]: other },
       variables: { ...connection.variables, [`${prefix}API_TOKEN`]: plain },
     });
     assert.equal(run.result, "Succeeded", describeRun(run));
-    assert.equal(emulator.versions("db-password").at(-1)?.value, secret);
-    assert.equal(emulator.versions("api-token").at(-1)?.value, plain);
-    assert.deepEqual(emulator.versions(`other${id.toLowerCase()}-token`), []);
+    assert.equal(emulator().versions("db-password").at(-1)?.value, secret);
+    assert.equal(emulator().versions("api-token").at(-1)?.value, plain);
+    assert.deepEqual(emulator().versions(`other${id.toLowerCase()}-token`), []);
     assert.deepEqual(
       rows(run)
         .map((r) => r.name)
@@ -209,7 +200,7 @@ describe("set", () => {
     const id = unique();
     const value = secretValue("bad-input");
     const connection = federated();
-    emulator.clearRequests();
+    emulator().clearRequests();
     const run = await runTask({
       ...connection,
       inputs: {
@@ -236,8 +227,8 @@ describe("set", () => {
     ]) {
       assert.ok(message.includes(named), `the failure does not name ${named}:\n${message}`);
     }
-    assert.deepEqual(emulator.requests, [], "a request was made");
-    assert.deepEqual(emulator.versions(`good-${id}`), []);
+    assert.deepEqual(emulator().requests, [], "a request was made");
+    assert.deepEqual(emulator().versions(`good-${id}`), []);
     checkTaskLeaks("azure-pipelines set bad input", run, [
       value,
       connection.systemAccessToken ?? "",
@@ -250,7 +241,7 @@ describe("workspace", () => {
     const id = unique();
     const connection = federated();
     const subscriptionId = connection.endpoint?.data?.subscriptionId ?? "";
-    emulator.addWorkspace({
+    emulator().addWorkspace({
       subscriptionId,
       resourceGroup: `rg-${id}`,
       name: `mlw-${id}`,
@@ -267,9 +258,9 @@ describe("workspace", () => {
       secretVariables: { WS_VALUE: value },
     });
     assert.equal(run.result, "Succeeded", describeRun(run));
-    assert.equal(emulator.versions(`ws-${id}`).at(-1)?.value, value);
+    assert.equal(emulator().versions(`ws-${id}`).at(-1)?.value, value);
     assert.ok(
-      emulator.requests.some((r) => r.kind === "arm" && r.path.includes(subscriptionId)),
+      emulator().requests.some((r) => r.kind === "arm" && r.path.includes(subscriptionId)),
       "the workspace was not looked up in the connection's subscription",
     );
     checkTaskLeaks("azure-pipelines workspace look-up", run, [
@@ -283,11 +274,11 @@ describe("get", () => {
   void test("vault secrets become job secret variables, masked before they are set", async () => {
     const id = unique();
     const value = `${secretValue("got")} 100%AZP25;]##vso[x]`;
-    emulator.seed(`got-${id}`, value);
+    emulator().seed(`got-${id}`, value);
     const token = secretValue("get-access-token");
     const run = await runTask({
       ...federated(token),
-      inputs: { mode: "get", vaultUrl: emulator.vaultUrl, secrets: `got-${id}: GOT_VALUE` },
+      inputs: { mode: "get", vaultUrl: emulator().vaultUrl, secrets: `got-${id}: GOT_VALUE` },
     });
     assert.equal(run.result, "Succeeded", describeRun(run));
     assert.deepEqual(run.variables.GOT_VALUE, { value, secret: true, output: false });
@@ -297,11 +288,11 @@ describe("get", () => {
   void test("a multi-line value needs System.UnsafeAllowMultilineSecret, and is then handed on unchanged", async () => {
     const id = unique();
     const pem = pemValue();
-    emulator.seed(`pem-got-${id}`, pem);
+    emulator().seed(`pem-got-${id}`, pem);
     const connection = federated();
     const options: TaskRunOptions = {
       ...connection,
-      inputs: { mode: "get", vaultUrl: emulator.vaultUrl, secrets: `pem-got-${id}: PEM_GOT` },
+      inputs: { mode: "get", vaultUrl: emulator().vaultUrl, secrets: `pem-got-${id}: PEM_GOT` },
     };
     const refused = await runTask(options);
     assert.equal(refused.result, "Failed", describeRun(refused));
@@ -333,11 +324,11 @@ describe("service connections", () => {
     const value = secretValue(scenario.replace(/\W+/g, "-"));
     const run = await runTask({
       ...connection,
-      inputs: { vaultUrl: emulator.vaultUrl, secrets: `conn-${id}: CONN_VALUE` },
+      inputs: { vaultUrl: emulator().vaultUrl, secrets: `conn-${id}: CONN_VALUE` },
       secretVariables: { CONN_VALUE: value },
     });
     assert.equal(run.result, "Succeeded", describeRun(run));
-    assert.equal(emulator.versions(`conn-${id}`).at(-1)?.value, value);
+    assert.equal(emulator().versions(`conn-${id}`).at(-1)?.value, value);
     for (const secret of connectionSecrets) {
       for (const line of secret.split(/\r\n|\n/).filter(Boolean))
         assert.ok(run.masked.includes(line), "a connection secret was not masked");
@@ -348,10 +339,10 @@ describe("service connections", () => {
 
   void test("workload identity federation: AzurePipelinesCredential with the job's token", async () => {
     const token = secretValue("system-access-token");
-    emulator.clearRequests();
+    emulator().clearRequests();
     await setWith("workload identity", federated(token), [token]);
     assert.ok(
-      emulator.requests.some((r) => r.kind === "oidc"),
+      emulator().requests.some((r) => r.kind === "oidc"),
       "the OIDC stand-in was never asked",
     );
   });
@@ -360,10 +351,10 @@ describe("service connections", () => {
     const key = secretValue("spn-key");
     const endpoint: PipelinesEndpoint = {
       id: randomUUID(),
-      url: `${emulator.armUrl}/`,
+      url: `${emulator().armUrl}/`,
       scheme: "ServicePrincipal",
       parameters: {
-        tenantid: emulator.tenantId,
+        tenantid: emulator().tenantId,
         serviceprincipalid: randomUUID(),
         authenticationType: "spnKey",
         serviceprincipalkey: key,
@@ -389,10 +380,10 @@ describe("service connections", () => {
     const pem = `${forge.pki.certificateToPem(cert)}${keyPem}`;
     const endpoint: PipelinesEndpoint = {
       id: randomUUID(),
-      url: `${emulator.armUrl}/`,
+      url: `${emulator().armUrl}/`,
       scheme: "ServicePrincipal",
       parameters: {
-        tenantid: emulator.tenantId,
+        tenantid: emulator().tenantId,
         serviceprincipalid: randomUUID(),
         authenticationType: "spnCertificate",
         servicePrincipalCertificate: pem,
@@ -405,15 +396,15 @@ describe("service connections", () => {
   void test("managed identity: ManagedIdentityCredential", async () => {
     const endpoint: PipelinesEndpoint = {
       id: randomUUID(),
-      url: `${emulator.armUrl}/`,
+      url: `${emulator().armUrl}/`,
       scheme: "ManagedServiceIdentity",
       parameters: {},
       data: emulatorData(),
     };
-    emulator.clearRequests();
+    emulator().clearRequests();
     await setWith("managed identity", { endpoint, env: machineEnv() }, []);
     assert.ok(
-      emulator.requests.some((r) => r.path.startsWith("/msi/")),
+      emulator().requests.some((r) => r.path.startsWith("/msi/")),
       "the managed-identity endpoint was never asked",
     );
   });
@@ -429,21 +420,21 @@ describe("service connections", () => {
     const run = await runTask({
       ...federated(token),
       node,
-      inputs: { vaultUrl: emulator.vaultUrl, secrets: `node24-${id}: NODE24_VALUE` },
+      inputs: { vaultUrl: emulator().vaultUrl, secrets: `node24-${id}: NODE24_VALUE` },
       secretVariables: { NODE24_VALUE: value },
     });
     assert.equal(run.result, "Succeeded", describeRun(run));
-    assert.equal(emulator.versions(`node24-${id}`).at(-1)?.value, value);
+    assert.equal(emulator().versions(`node24-${id}`).at(-1)?.value, value);
     checkTaskLeaks("azure-pipelines node24 handler", run, [value, token]);
   });
 
   void test("a federated connection without the job's token or OIDC URI fails before any request", async () => {
     const value = secretValue("no-token");
-    emulator.clearRequests();
+    emulator().clearRequests();
     const run = await runTask({
       endpoint: federatedEndpoint(),
       env: machineEnv(),
-      inputs: { vaultUrl: emulator.vaultUrl, secrets: `no-token-${unique()}: NO_TOKEN_VALUE` },
+      inputs: { vaultUrl: emulator().vaultUrl, secrets: `no-token-${unique()}: NO_TOKEN_VALUE` },
       secretVariables: { NO_TOKEN_VALUE: value },
     });
     assert.equal(run.result, "Failed", describeRun(run));
@@ -451,7 +442,7 @@ describe("service connections", () => {
     assert.match(message, /WorkloadIdentityFederation/);
     assert.match(message, /access token/);
     assert.match(message, /SYSTEM_OIDCREQUESTURI/);
-    assert.deepEqual(emulator.requests, []);
+    assert.deepEqual(emulator().requests, []);
     checkTaskLeaks("azure-pipelines connection without token", run, [value]);
   });
 });

@@ -2,14 +2,14 @@
 // @azure/identity credential, and the emulator standing in for Microsoft Entra, the managed
 // identity endpoint, GitHub's OIDC token service and (through a stub `az`) the Azure CLI.
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { promisify } from "node:util";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import {
   describeRun,
   errorsOf,
@@ -20,16 +20,9 @@ import {
 } from "../helpers/github-runner.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
 
-let emulator: Emulator;
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator.stop();
-});
+const emulator = emulatorPerFile();
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-const unique = (): string => randomBytes(3).toString("hex");
 const azStub = path.resolve(import.meta.dirname, "fixtures", "az-stub.mjs");
 
 /** A folder with an `az` on it that runs the stub with this Node, and the file it logs to. */
@@ -53,7 +46,7 @@ function oneSecret(): {
   const value = secretValue("auth-path");
   return {
     id,
-    inputs: { "vault-url": emulator.vaultUrl, secrets: name },
+    inputs: { "vault-url": emulator().vaultUrl, secrets: name },
     env: { [name]: value },
     value,
   };
@@ -78,14 +71,14 @@ describe("auth paths", () => {
     const run = await runActionStep({
       with: s.inputs,
       env: {
-        ...emulator.env(),
+        ...emulator().env(),
         ...s.env,
         PATH: `${az.dir}${path.delimiter}${process.env["PATH"] ?? ""}`,
         AZ_STUB_LOG: az.log,
       },
     });
     assert.equal(run.exitCode, 0, describeRun(run));
-    assert.equal(emulator.versions(`auth-${s.id}`).at(-1)?.value, s.value);
+    assert.equal(emulator().versions(`auth-${s.id}`).at(-1)?.value, s.value);
     const calls = readFileSync(az.log, "utf8")
       .trim()
       .split("\n")
@@ -104,7 +97,7 @@ describe("auth paths", () => {
     const run = await runActionStep({
       with: s.inputs,
       env: {
-        ...emulator.env(),
+        ...emulator().env(),
         ...s.env,
         PATH: `${az.dir}${path.delimiter}${process.env["PATH"] ?? ""}`,
         AZ_STUB_LOGGED_OUT: "1",
@@ -113,22 +106,22 @@ describe("auth paths", () => {
     assert.equal(run.exitCode, 1, describeRun(run));
     assert.match(errorsOf(run), /Azure CLI session/);
     assert.match(errorsOf(run), /azure\/login/);
-    assert.deepEqual(emulator.versions(`auth-${s.id}`), []);
+    assert.deepEqual(emulator().versions(`auth-${s.id}`), []);
     checkNoLeaks("azure-cli logged out", run, [s.value]);
   });
 
   void test("managed-identity uses the runner's identity endpoint", async () => {
     const s = oneSecret();
-    emulator.clearRequests();
+    emulator().clearRequests();
     const run = await runActionStep({
       with: { ...s.inputs, auth: "managed-identity" },
-      env: { ...emulator.env(), ...s.env },
+      env: { ...emulator().env(), ...s.env },
     });
     assert.equal(run.exitCode, 0, describeRun(run));
-    assert.equal(emulator.versions(`auth-${s.id}`).at(-1)?.value, s.value);
+    assert.equal(emulator().versions(`auth-${s.id}`).at(-1)?.value, s.value);
     assert.ok(
-      emulator.requests.some(
-        (r) => r.path === new URL(emulator.identityEndpoint).pathname && r.status === 200,
+      emulator().requests.some(
+        (r) => r.path === new URL(emulator().identityEndpoint).pathname && r.status === 200,
       ),
     );
     checkNoLeaks("managed-identity", run, [s.value]);
@@ -137,20 +130,22 @@ describe("auth paths", () => {
   void test("client-id, tenant-id and client-secret sign in at the authority, the secret masked", async () => {
     const s = oneSecret();
     const clientSecret = secretValue("client-secret");
-    emulator.clearRequests();
+    emulator().clearRequests();
     const run = await runActionStep({
       with: {
         ...s.inputs,
         "client-id": randomUUID(),
-        "tenant-id": emulator.tenantId,
+        "tenant-id": emulator().tenantId,
         "client-secret": clientSecret,
       },
-      env: { ...emulator.env(), ...s.env },
+      env: { ...emulator().env(), ...s.env },
     });
     assert.equal(run.exitCode, 0, describeRun(run));
-    assert.equal(emulator.versions(`auth-${s.id}`).at(-1)?.value, s.value);
+    assert.equal(emulator().versions(`auth-${s.id}`).at(-1)?.value, s.value);
     assert.ok(
-      emulator.requests.some((r) => r.kind === "token" && r.method === "POST" && r.status === 200),
+      emulator().requests.some(
+        (r) => r.kind === "token" && r.method === "POST" && r.status === 200,
+      ),
     );
     checkNoLeaks("client-secret", run, [s.value, clientSecret]);
   });
@@ -158,21 +153,23 @@ describe("auth paths", () => {
   void test("client-id and tenant-id alone use GitHub OIDC with the runner's request token", async () => {
     const s = oneSecret();
     const requestToken = secretValue("request-token");
-    emulator.clearRequests();
+    emulator().clearRequests();
     const run = await runActionStep({
-      with: { ...s.inputs, "client-id": randomUUID(), "tenant-id": emulator.tenantId },
+      with: { ...s.inputs, "client-id": randomUUID(), "tenant-id": emulator().tenantId },
       env: {
-        ...emulator.env(),
+        ...emulator().env(),
         ...s.env,
-        ACTIONS_ID_TOKEN_REQUEST_URL: emulator.githubOidcUrl,
+        ACTIONS_ID_TOKEN_REQUEST_URL: emulator().githubOidcUrl,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
       },
     });
     assert.equal(run.exitCode, 0, describeRun(run));
-    assert.equal(emulator.versions(`auth-${s.id}`).at(-1)?.value, s.value);
-    assert.ok(emulator.requests.some((r) => r.kind === "oidc" && r.status === 200));
+    assert.equal(emulator().versions(`auth-${s.id}`).at(-1)?.value, s.value);
+    assert.ok(emulator().requests.some((r) => r.kind === "oidc" && r.status === 200));
     assert.ok(
-      emulator.requests.some((r) => r.kind === "token" && r.method === "POST" && r.status === 200),
+      emulator().requests.some(
+        (r) => r.kind === "token" && r.method === "POST" && r.status === 200,
+      ),
     );
     // The toolkit masks the ID token it fetched; the runner's request token is never printed.
     assert.ok(run.commands.some((c) => c.command === "add-mask" && c.data.split(".").length === 3));
@@ -181,19 +178,19 @@ describe("auth paths", () => {
 
   void test("OIDC without the id-token permission fails before any request, saying what to add", async () => {
     const s = oneSecret();
-    emulator.clearRequests();
+    emulator().clearRequests();
     const run = await runActionStep({
       with: {
         ...s.inputs,
         auth: "oidc",
         "client-id": randomUUID(),
-        "tenant-id": emulator.tenantId,
+        "tenant-id": emulator().tenantId,
       },
-      env: { ...emulator.env(), ...s.env },
+      env: { ...emulator().env(), ...s.env },
     });
     assert.equal(run.exitCode, 1, describeRun(run));
     assert.match(errorsOf(run), /id-token: write/);
-    assert.deepEqual(emulator.requests, []);
+    assert.deepEqual(emulator().requests, []);
     checkNoLeaks("oidc without permission", run, [s.value]);
   });
 
@@ -206,16 +203,16 @@ describe("auth paths", () => {
     const s = oneSecret();
     const run = await runActionStep({
       node,
-      with: { ...s.inputs, "client-id": randomUUID(), "tenant-id": emulator.tenantId },
+      with: { ...s.inputs, "client-id": randomUUID(), "tenant-id": emulator().tenantId },
       env: {
-        ...emulator.env(),
+        ...emulator().env(),
         ...s.env,
-        ACTIONS_ID_TOKEN_REQUEST_URL: emulator.githubOidcUrl,
+        ACTIONS_ID_TOKEN_REQUEST_URL: emulator().githubOidcUrl,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: secretValue("request-token"),
       },
     });
     assert.equal(run.exitCode, 0, describeRun(run));
-    assert.equal(emulator.versions(`auth-${s.id}`).at(-1)?.value, s.value);
+    assert.equal(emulator().versions(`auth-${s.id}`).at(-1)?.value, s.value);
     checkNoLeaks("node24 oidc", run, [s.value]);
   });
 });

@@ -2,8 +2,8 @@
 // against the emulator: set, re-run, get, bad input, outputs and the step summary.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before, describe, test } from "node:test";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+import { describe, test } from "node:test";
+import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import {
   describeRun,
   errorsOf,
@@ -15,16 +15,7 @@ import {
 } from "../helpers/github-runner.ts";
 import { assertNoLeaks, canary, recordScenario, secretValue } from "../helpers/leaks.ts";
 
-let emulator: Emulator;
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator.stop();
-});
-
-/** A short unique suffix, so that no two tests meet at one vault name. */
-const unique = (): string => randomBytes(3).toString("hex");
+const emulator = emulatorPerFile();
 
 interface Row {
   name: string;
@@ -38,8 +29,8 @@ interface Row {
 /** A step against the emulator's vault, signed in with the emulator's managed identity. */
 function step(inputs: Record<string, string>, env: Record<string, string> = {}): StepOptions {
   return {
-    with: { "vault-url": emulator.vaultUrl, auth: "managed-identity", ...inputs },
-    env: { ...emulator.env(), ...env },
+    with: { "vault-url": emulator().vaultUrl, auth: "managed-identity", ...inputs },
+    env: { ...emulator().env(), ...env },
   };
 }
 
@@ -102,10 +93,10 @@ describe("set", () => {
     const run = await runActionStep(step({ secrets }, env));
     assert.equal(run.exitCode, 0, describeRun(run));
 
-    assert.equal(emulator.versions(`gh-${id}-pem`).at(-1)?.value, values.pem);
-    assert.equal(emulator.versions(`unicode-${id}`).at(-1)?.value, values.unicode);
-    assert.equal(emulator.versions(`gh-${id}-cmd`).at(-1)?.value, values.command);
-    assert.equal(emulator.versions(`gh-${id}-crlf`).at(-1)?.value, values.crlf);
+    assert.equal(emulator().versions(`gh-${id}-pem`).at(-1)?.value, values.pem);
+    assert.equal(emulator().versions(`unicode-${id}`).at(-1)?.value, values.unicode);
+    assert.equal(emulator().versions(`gh-${id}-cmd`).at(-1)?.value, values.command);
+    assert.equal(emulator().versions(`gh-${id}-crlf`).at(-1)?.value, values.crlf);
 
     const result = rows(run);
     assert.deepEqual(result.map((r) => [r.name, r.source, r.action]).sort(), [
@@ -115,7 +106,7 @@ describe("set", () => {
       [`unicode-${id}`, `UNICODE_${ID}`, "created"],
     ]);
     for (const row of result) {
-      assert.equal(row.version, emulator.versions(row.name).at(-1)?.version);
+      assert.equal(row.version, emulator().versions(row.name).at(-1)?.version);
     }
     assert.equal(run.outputs["changed"], "4");
 
@@ -137,7 +128,7 @@ describe("set", () => {
     assert.equal(first.exitCode, 0, describeRun(first));
     assert.equal(first.outputs["changed"], "2");
 
-    emulator.clearRequests();
+    emulator().clearRequests();
     const second = await runActionStep(step(inputs, env));
     assert.equal(second.exitCode, 0, describeRun(second));
     assert.deepEqual(
@@ -146,26 +137,26 @@ describe("set", () => {
     );
     assert.equal(second.outputs["changed"], "0");
     assert.deepEqual(
-      emulator.requests.filter((r) => r.kind === "secret-write"),
+      emulator().requests.filter((r) => r.kind === "secret-write"),
       [],
     );
-    assert.equal(emulator.versions(`one-${id}`).length, 1);
+    assert.equal(emulator().versions(`one-${id}`).length, 1);
     checkNoLeaks("set re-run unchanged", second, Object.values(env));
   });
 
   void test("a changed value gets a new version, an unchanged one does not", async () => {
     const id = unique();
     const ID = id.toUpperCase();
-    emulator.seed(`same-${id}`, "kept-" + canary());
-    const kept = emulator.versions(`same-${id}`)[0]?.value ?? "";
-    emulator.seed(`moved-${id}`, secretValue("old"));
+    emulator().seed(`same-${id}`, "kept-" + canary());
+    const kept = emulator().versions(`same-${id}`)[0]?.value ?? "";
+    emulator().seed(`moved-${id}`, secretValue("old"));
     const env = { [`SAME_${ID}`]: kept, [`MOVED_${ID}`]: secretValue("new") };
     const run = await runActionStep(step({ secrets: `SAME_${ID}\nMOVED_${ID}` }, env));
     assert.equal(run.exitCode, 0, describeRun(run));
     const byName = Object.fromEntries(rows(run).map((r) => [r.name, r.action]));
     assert.deepEqual(byName, { [`same-${id}`]: "unchanged", [`moved-${id}`]: "updated" });
     assert.equal(run.outputs["changed"], "1");
-    assert.equal(emulator.versions(`moved-${id}`).at(-1)?.value, env[`MOVED_${ID}`]);
+    assert.equal(emulator().versions(`moved-${id}`).at(-1)?.value, env[`MOVED_${ID}`]);
     checkNoLeaks("set changed and unchanged", run, Object.values(env));
   });
 });
@@ -176,7 +167,7 @@ describe("bad input", () => {
     const ID = id.toUpperCase();
     const big = secretValue("big").padEnd(26_000, "x");
     const env = { [`BIG_${ID}`]: big, [`FINE_${ID}`]: secretValue("fine") };
-    emulator.clearRequests();
+    emulator().clearRequests();
     const run = await runActionStep(
       step(
         {
@@ -195,25 +186,25 @@ describe("bad input", () => {
     assert.match(errors, new RegExp(`MISSING_${ID}`));
     assert.match(errors, new RegExp(`BIG_${ID}|big-${id}`));
     assert.match(errors, /bad_name!/);
-    assert.deepEqual(emulator.requests, [], "no request, not even for a token");
+    assert.deepEqual(emulator().requests, [], "no request, not even for a token");
     checkNoLeaks("bad input", run, Object.values(env));
   });
 
   void test("an empty value fails unless allow-empty", async () => {
     const id = unique();
     const ID = id.toUpperCase();
-    emulator.clearRequests();
+    emulator().clearRequests();
     const refused = await runActionStep(step({ secrets: `EMPTY_${ID}` }, { [`EMPTY_${ID}`]: "" }));
     assert.equal(refused.exitCode, 1, describeRun(refused));
     assert.match(errorsOf(refused), new RegExp(`EMPTY_${ID}`));
     assert.match(errorsOf(refused), /allow-empty/);
-    assert.deepEqual(emulator.requests, []);
+    assert.deepEqual(emulator().requests, []);
 
     const allowed = await runActionStep(
       step({ secrets: `EMPTY_${ID}`, "allow-empty": "true" }, { [`EMPTY_${ID}`]: "" }),
     );
     assert.equal(allowed.exitCode, 0, describeRun(allowed));
-    assert.equal(emulator.versions(`empty-${id}`).at(-1)?.value, "");
+    assert.equal(emulator().versions(`empty-${id}`).at(-1)?.value, "");
     assert.ok(
       !allowed.commands.some((c) => c.command === "add-mask" && c.data === ""),
       "an empty string is never sent as a mask",
@@ -225,10 +216,10 @@ describe("dry run", () => {
   void test("plans without writing, and says so in the result", async () => {
     const id = unique();
     const ID = id.toUpperCase();
-    emulator.seed(`kept-${id}`, "kept-" + canary());
-    const kept = emulator.versions(`kept-${id}`)[0]?.value ?? "";
+    emulator().seed(`kept-${id}`, "kept-" + canary());
+    const kept = emulator().versions(`kept-${id}`)[0]?.value ?? "";
     const env = { [`KEPT_${ID}`]: kept, [`NEW_${ID}`]: secretValue("new") };
-    emulator.clearRequests();
+    emulator().clearRequests();
     const run = await runActionStep(
       step({ secrets: `KEPT_${ID}\nNEW_${ID}`, "dry-run": "true" }, env),
     );
@@ -237,10 +228,10 @@ describe("dry run", () => {
     assert.deepEqual(byName, { [`kept-${id}`]: "unchanged", [`new-${id}`]: "create" });
     assert.equal(run.outputs["changed"], "0");
     assert.deepEqual(
-      emulator.requests.filter((r) => r.kind === "secret-write"),
+      emulator().requests.filter((r) => r.kind === "secret-write"),
       [],
     );
-    assert.deepEqual(emulator.versions(`new-${id}`), []);
+    assert.deepEqual(emulator().versions(`new-${id}`), []);
     checkNoLeaks("dry run", run, Object.values(env));
   });
 });
@@ -251,8 +242,8 @@ describe("get", () => {
     const ID = id.toUpperCase();
     const apiKey = secretValue("api-key");
     const cert = pemValue();
-    emulator.seed(`api-key-${id}`, apiKey);
-    emulator.seed(`gh-${id}-cert`, cert);
+    emulator().seed(`api-key-${id}`, apiKey);
+    emulator().seed(`gh-${id}-cert`, cert);
     const run = await runActionStep(
       step({
         mode: "get",
@@ -282,7 +273,7 @@ describe("the vault of an Azure ML workspace", () => {
     const id = unique();
     const ID = id.toUpperCase();
     const subscriptionId = `sub-${id}`;
-    emulator.addWorkspace({
+    emulator().addWorkspace({
       subscriptionId,
       resourceGroup: `rg-${id}`,
       name: `mlw-${id}`,
@@ -295,14 +286,14 @@ describe("the vault of an Azure ML workspace", () => {
         "workspace-name": `mlw-${id}`,
         "resource-group": `rg-${id}`,
         "subscription-id": subscriptionId,
-        "resource-manager-url": emulator.armUrl,
+        "resource-manager-url": emulator().armUrl,
         secrets: `WS_${ID}`,
       },
-      env: { ...emulator.env(), ...env },
+      env: { ...emulator().env(), ...env },
     });
     assert.equal(run.exitCode, 0, describeRun(run));
-    assert.equal(emulator.versions(`ws-${id}`).at(-1)?.value, env[`WS_${ID}`]);
-    assert.ok(emulator.requests.some((r) => r.kind === "arm" && r.path.includes(`mlw-${id}`)));
+    assert.equal(emulator().versions(`ws-${id}`).at(-1)?.value, env[`WS_${ID}`]);
+    assert.ok(emulator().requests.some((r) => r.kind === "arm" && r.path.includes(`mlw-${id}`)));
     checkNoLeaks("workspace-name", run, Object.values(env));
   });
 });
@@ -315,7 +306,7 @@ describe("generate", () => {
     assert.equal(run.exitCode, 0, describeRun(run));
     const value = run.outputs[`ROTATED_${ID}`] ?? "";
     assert.equal(value.length, 40);
-    assert.equal(emulator.versions(`rotated-${id}`).at(-1)?.value, value);
+    assert.equal(emulator().versions(`rotated-${id}`).at(-1)?.value, value);
     assert.deepEqual(
       rows(run).map((r) => [r.name, r.action]),
       [[`rotated-${id}`, "created"]],

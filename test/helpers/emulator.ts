@@ -7,6 +7,9 @@
  * process, IDENTITY_ENDPOINT must name a server that lives as long as the process; tokens it
  * issues are accepted by every emulator that shares the test CA folder.
  */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before } from "node:test";
 import { ClientSecretCredential, ManagedIdentityCredential } from "@azure/identity";
 import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.ts";
@@ -68,4 +71,24 @@ export async function withEmulator<T>(
 /** A name no other test uses. */
 export function uniqueName(prefix = "s"): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** One emulator for the tests of a file: started before the first, stopped after the last. */
+export function emulatorPerFile(): () => Emulator {
+  let emulator: Emulator | undefined;
+  before(async () => {
+    emulator = await startEmulator();
+  });
+  after(async () => {
+    await emulator?.stop();
+  });
+  return () => {
+    assert.ok(emulator, "the file's emulator starts before its tests");
+    return emulator;
+  };
+}
+
+/** A short random suffix, so that no two tests meet at one vault name. */
+export function unique(): string {
+  return randomBytes(3).toString("hex");
 }

@@ -1,9 +1,8 @@
 // Hostile values through the bundled action (dist/action.cjs) as the GitHub runner runs it:
 // stored byte for byte, handed back byte for byte in get mode, and never a command of their own.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { after, before, test } from "node:test";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+import { test } from "node:test";
+import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import {
   maskProblems,
   runActionStep,
@@ -15,20 +14,12 @@ import { assertNoLeaks, recordScenario } from "../helpers/leaks.ts";
 import { gitHubCommandProblems } from "./command-checks.ts";
 import { hostileValues, variableOf, vaultNameOf } from "./hostile-values.ts";
 
-let emulator: Emulator;
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator.stop();
-});
-
-const unique = (): string => randomBytes(3).toString("hex");
+const emulator = emulatorPerFile();
 
 function step(inputs: Record<string, string>, env: Record<string, string> = {}): StepOptions {
   return {
-    with: { "vault-url": emulator.vaultUrl, auth: "managed-identity", ...inputs },
-    env: { ...emulator.env(), ...env },
+    with: { "vault-url": emulator().vaultUrl, auth: "managed-identity", ...inputs },
+    env: { ...emulator().env(), ...env },
   };
 }
 
@@ -52,12 +43,12 @@ void test("set: every hostile value is stored byte for byte, masked first, and i
       i % 2 === 0 ? `${vaultNameOf(l, id)}: ${variableOf(l, id)}` : variableOf(l, id),
     )
     .join("\n");
-  emulator.clearRequests();
+  emulator().clearRequests();
   const run = await runActionStep(step({ secrets }, env));
   assert.equal(run.exitCode, 0, describeRun(run));
 
   for (const label of labels) {
-    const stored = emulator.versions(vaultNameOf(label, id));
+    const stored = emulator().versions(vaultNameOf(label, id));
     assert.equal(stored.length, 1, `${label}: one version`);
     assert.ok(stored[0]?.value === values[label], `${label}: stored byte for byte`);
   }
@@ -70,7 +61,7 @@ void test("set: every hostile value is stored byte for byte, masked first, and i
   assert.deepEqual(run.exported, {});
   // Every request went to the listing or to one of the secrets named, at its own path.
   const names = new Set(labels.map((l) => vaultNameOf(l, id)));
-  for (const r of emulator.requests.filter((r) => r.kind.startsWith("secret-"))) {
+  for (const r of emulator().requests.filter((r) => r.kind.startsWith("secret-"))) {
     const where = r.secret === undefined ? r.path === "/secrets" : names.has(r.secret);
     assert.ok(where, `a request to ${r.path}`);
   }
@@ -87,7 +78,7 @@ void test("get: every hostile value arrives byte for byte in its output and env 
   const id = unique();
   const values = hostileValues();
   const labels = Object.keys(values);
-  for (const label of labels) emulator.seed(vaultNameOf(label, id), values[label] ?? "");
+  for (const label of labels) emulator().seed(vaultNameOf(label, id), values[label] ?? "");
   const secrets = labels
     .map((l, i) =>
       i % 2 === 0 ? `${vaultNameOf(l, id)}: ${variableOf(l, id)}` : vaultNameOf(l, id),

@@ -2,9 +2,9 @@
 // any request, every problem names its line, and no name turns into a command of its own
 // (the names are quoted in error messages, which is where an injection would show).
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+import { randomUUID } from "node:crypto";
+import { describe, test } from "node:test";
+import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import { runActionStep, stepTexts, type StepRun } from "../helpers/github-runner.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
 import { runTask, stdoutForLeakCheck, type TaskRun } from "../helpers/pipelines-agent.ts";
@@ -17,15 +17,7 @@ import {
   setModeEntries,
 } from "./hostile-names.ts";
 
-let emulator: Emulator;
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator.stop();
-});
-
-const unique = (): string => randomBytes(3).toString("hex");
+const emulator = emulatorPerFile();
 
 /** Variable names a `variable-prefix` run finds that no pipeline would take. */
 const hostileVariableNames = ["a/b", "../x", "a;b", "\u0410PI", "A-B", "A\u200bB"];
@@ -75,14 +67,14 @@ describe("GitHub Action", () => {
 
   function step(inputs: Record<string, string>, env: Record<string, string> = {}) {
     return {
-      with: { "vault-url": emulator.vaultUrl, auth: "managed-identity", ...inputs },
-      env: { ...emulator.env(), ...env },
+      with: { "vault-url": emulator().vaultUrl, auth: "managed-identity", ...inputs },
+      env: { ...emulator().env(), ...env },
     };
   }
 
   void test("set: every hostile name, prefixed variable and generate line named, exit 1, nothing sent", async () => {
     const scenario = setScenario();
-    const before = emulator.requests.length;
+    const before = emulator().requests.length;
     const run = await runActionStep(
       step(
         {
@@ -94,8 +86,8 @@ describe("GitHub Action", () => {
       ),
     );
     assert.equal(run.exitCode, 1, run.stderr);
-    assert.deepEqual(emulator.requests.slice(before), [], "no request of any kind");
-    assert.deepEqual(emulator.versions(`good-${scenario.id}`), []);
+    assert.deepEqual(emulator().requests.slice(before), [], "no request of any kind");
+    assert.deepEqual(emulator().versions(`good-${scenario.id}`), []);
     checkSetProblems(scenario, errorsOf(run));
     assert.deepEqual(
       gitHubCommandProblems(run, { masked: scenario.read, alsoAllowed: ["error"] }),
@@ -109,10 +101,10 @@ describe("GitHub Action", () => {
 
   void test("get: every hostile vault and output name named, exit 1, nothing sent, no output but result and changed", async () => {
     const secrets = mappingText(getModeEntries(unique()));
-    const before = emulator.requests.length;
+    const before = emulator().requests.length;
     const run = await runActionStep(step({ mode: "get", secrets: secrets.text }));
     assert.equal(run.exitCode, 1, run.stderr);
-    assert.deepEqual(emulator.requests.slice(before), [], "no request of any kind");
+    assert.deepEqual(emulator().requests.slice(before), [], "no request of any kind");
     assertEachNamed(errorsOf(run), secrets.lines);
     assert.deepEqual(gitHubCommandProblems(run, { masked: [], alsoAllowed: ["error"] }), []);
     assert.deepEqual(run.outputs, { result: "[]", changed: "0" });
@@ -125,12 +117,12 @@ describe("Azure Pipelines task", () => {
     return {
       endpoint: {
         id: randomUUID(),
-        url: `${emulator.armUrl}/`,
+        url: `${emulator().armUrl}/`,
         scheme: "ManagedServiceIdentity",
         parameters: {},
         data: { subscriptionId: randomUUID(), environment: "AzureCloud" },
       },
-      env: emulator.env(),
+      env: emulator().env(),
     };
   }
 
@@ -140,11 +132,11 @@ describe("Azure Pipelines task", () => {
 
   void test("set: every hostile name, prefixed variable and generate line named, task failed, nothing sent", async () => {
     const scenario = setScenario();
-    const before = emulator.requests.length;
+    const before = emulator().requests.length;
     const run = await runTask({
       ...connection(),
       inputs: {
-        vaultUrl: emulator.vaultUrl,
+        vaultUrl: emulator().vaultUrl,
         secrets: scenario.secrets.text,
         generate: scenario.generate.text,
         variablePrefix: scenario.prefix,
@@ -154,8 +146,8 @@ describe("Azure Pipelines task", () => {
       variables: { ...Object.fromEntries(Object.entries(scenario.variables).slice(4)) },
     });
     assert.equal(run.result, "Failed", run.stderr);
-    assert.deepEqual(emulator.requests.slice(before), [], "no request of any kind");
-    assert.deepEqual(emulator.versions(`good-${scenario.id}`), []);
+    assert.deepEqual(emulator().requests.slice(before), [], "no request of any kind");
+    assert.deepEqual(emulator().versions(`good-${scenario.id}`), []);
     checkSetProblems(scenario, run.errors);
     assert.deepEqual(
       pipelinesCommandProblems(run, {
@@ -174,13 +166,13 @@ describe("Azure Pipelines task", () => {
 
   void test("get: every hostile vault and output name named, task failed, nothing sent, no secret variable set", async () => {
     const secrets = mappingText(getModeEntries(unique()));
-    const before = emulator.requests.length;
+    const before = emulator().requests.length;
     const run = await runTask({
       ...connection(),
-      inputs: { mode: "get", vaultUrl: emulator.vaultUrl, secrets: secrets.text },
+      inputs: { mode: "get", vaultUrl: emulator().vaultUrl, secrets: secrets.text },
     });
     assert.equal(run.result, "Failed", run.stderr);
-    assert.deepEqual(emulator.requests.slice(before), [], "no request of any kind");
+    assert.deepEqual(emulator().requests.slice(before), [], "no request of any kind");
     assertEachNamed(run.errors, secrets.lines);
     assert.deepEqual(
       pipelinesCommandProblems(run, {

@@ -2,9 +2,9 @@
 // problem on stderr naming its line, nothing on stdout that a script could take for values,
 // not one request.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+import { unique } from "../helpers/emulator.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
 import { runCli, type CliRun } from "../cli/cli-process.ts";
 import {
@@ -22,8 +22,6 @@ before(async () => {
 after(async () => {
   await emu.stop();
 });
-
-const unique = (): string => randomBytes(3).toString("hex");
 
 /** The CLI's error lines (`error: …`), without the prefix: one problem each. */
 function problems(run: CliRun): string[] {

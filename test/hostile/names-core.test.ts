@@ -1,9 +1,9 @@
 // Hostile names through the core: every one a problem naming its line, all reported in one
 // run, and not one request (a token included) before the step fails.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+import { unique } from "../helpers/emulator.ts";
 import { secretValue } from "../helpers/leaks.ts";
 import { runCore } from "../core/harness.ts";
 import {
@@ -22,8 +22,6 @@ before(async () => {
 after(async () => {
   await emu.stop();
 });
-
-const unique = (): string => randomBytes(3).toString("hex");
 
 /** Variables a `variable-prefix` run finds whose names no pipeline would take. */
 const hostileVariableNames = ["a/b", "../x", "a b", "\u0410PI", "A-B", "A;B", "A\u200bB"];

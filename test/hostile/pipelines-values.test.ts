@@ -1,9 +1,9 @@
 // Hostile values through the bundled task (dist/task.cjs) as the Azure Pipelines agent runs it:
 // stored byte for byte, handed back byte for byte as secret variables, never a command of their own.
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
-import { after, before, test } from "node:test";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+import { randomUUID } from "node:crypto";
+import { test } from "node:test";
+import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import {
   checkTaskLeaks,
   runTask,
@@ -14,15 +14,7 @@ import {
 import { pipelinesCommandProblems } from "./command-checks.ts";
 import { hostileValues, variableOf, vaultNameOf } from "./hostile-values.ts";
 
-let emulator: Emulator;
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator.stop();
-});
-
-const unique = (): string => randomBytes(3).toString("hex");
+const emulator = emulatorPerFile();
 
 /** The agent machine's managed identity: a connection with no secret of its own to mask. */
 function task(
@@ -31,16 +23,16 @@ function task(
 ): TaskRunOptions {
   const endpoint: PipelinesEndpoint = {
     id: randomUUID(),
-    url: `${emulator.armUrl}/`,
+    url: `${emulator().armUrl}/`,
     scheme: "ManagedServiceIdentity",
     parameters: {},
     data: { subscriptionId: randomUUID(), environment: "AzureCloud" },
   };
   return {
     endpoint,
-    env: emulator.env(),
+    env: emulator().env(),
     ...more,
-    inputs: { vaultUrl: emulator.vaultUrl, ...inputs },
+    inputs: { vaultUrl: emulator().vaultUrl, ...inputs },
   };
 }
 
@@ -70,7 +62,7 @@ void test("set: every hostile value, secret or plain, is stored byte for byte an
   assert.equal(run.exitCode, 0);
 
   for (const label of labels) {
-    const stored = emulator.versions(vaultNameOf(label, id));
+    const stored = emulator().versions(vaultNameOf(label, id));
     assert.equal(stored.length, 1, `${label}: one version`);
     assert.ok(stored[0]?.value === values[label], `${label}: stored byte for byte`);
   }
@@ -97,7 +89,7 @@ void test("get: every hostile value arrives byte for byte as a secret variable a
   const id = unique();
   const values = hostileValues();
   const labels = Object.keys(values);
-  for (const label of labels) emulator.seed(vaultNameOf(label, id), values[label] ?? "");
+  for (const label of labels) emulator().seed(vaultNameOf(label, id), values[label] ?? "");
   const secrets = labels
     .map((l, i) =>
       i % 2 === 0 ? `${vaultNameOf(l, id)}: ${variableOf(l, id)}` : vaultNameOf(l, id),
@@ -135,7 +127,7 @@ void test("get without multi-line consent: the one-line values arrive, the multi
   const id = unique();
   const values = hostileValues();
   const labels = Object.keys(values);
-  for (const label of labels) emulator.seed(vaultNameOf(label, id), values[label] ?? "");
+  for (const label of labels) emulator().seed(vaultNameOf(label, id), values[label] ?? "");
   const secrets = labels.map((l) => vaultNameOf(l, id)).join("\n");
   const run = await runTask(task({ mode: "get", secrets }));
   assert.equal(run.result, "Failed", describeRun(run));
