@@ -45,7 +45,10 @@ export interface Connection {
   subscriptionId?: string;
   /** What was used, for error messages, e.g. `GitHub OIDC (client 1234…, tenant …)`. Never a secret. */
   describe: string;
-  /** What to check when a request is refused (401/403), e.g. the role the identity needs. */
+  /**
+   * What to check about this credential when a request fails to authenticate or is refused,
+   * e.g. an expired client secret. Not the vault role: the core adds the one its mode needs.
+   */
   hint: string;
 }
 

@@ -76,6 +76,12 @@ class Reporter {
   }
 }
 
+/** What a refused vault request should check besides the credential: the role the mode needs. */
+const vaultRoles = {
+  set: `the identity needs the "Key Vault Secrets Officer" role on the vault (or an access policy with secret get, list, set and recover)`,
+  get: `the identity needs the "Key Vault Secrets User" role on the vault (or an access policy with secret get and list)`,
+} as const;
+
 export async function run(platform: Platform): Promise<RunOutcome> {
   const reporter = new Reporter(platform);
   const { settings, problems } = parseSettings((name) => platform.getInput(name));
@@ -117,10 +123,11 @@ export async function run(platform: Platform): Promise<RunOutcome> {
       ),
   });
 
+  const hint = `${connection.hint}; ${vaultRoles[settings.mode]}`;
   const rows =
     settings.mode === "get"
-      ? await runGet(platform, reporter, settings, client, gate, connection)
-      : await runSet(platform, reporter, settings, client, gate, connection, entries);
+      ? await runGet(platform, reporter, settings, client, gate, hint)
+      : await runSet(platform, reporter, settings, client, gate, hint, entries);
   const title = `aml-secrets ${settings.mode}${settings.mode === "set" && settings.dryRun ? " (dry run)" : ""}`;
   await reporter.finish(title, rows);
   return { status: rows.some((r) => r.action === "failed") ? "failed" : "ok", rows };
@@ -154,7 +161,7 @@ async function runSet(
   settings: Settings,
   client: SecretClient,
   gate: RequestGate,
-  connection: Connection,
+  hint: string,
   entries: SetEntry[],
 ): Promise<ResultRow[]> {
   const plans = await planSet({
@@ -164,13 +171,13 @@ async function runSet(
     overwrite: settings.overwrite,
     recoverDeleted: settings.recoverDeleted,
     listDeleted: settings.dryRun,
-    hint: connection.hint,
+    hint,
   });
   if (settings.dryRun) return (await Promise.all(plans)).map(plannedRow);
   const request: ApplyRequest = {
     client,
     gate,
-    hint: connection.hint,
+    hint,
     options: {
       recoverDeleted: settings.recoverDeleted,
       disablePreviousVersions: settings.disablePreviousVersions,
@@ -213,7 +220,7 @@ async function runGet(
   settings: Settings,
   client: SecretClient,
   gate: RequestGate,
-  connection: Connection,
+  hint: string,
 ): Promise<ResultRow[]> {
   const entries: GetEntry[] = settings.getEntries.map((e) =>
     "wildcard" in e ? { wildcard: true } : { vaultName: e.vaultName, outputName: e.pipelineName },
@@ -223,7 +230,7 @@ async function runGet(
     gate,
     entries,
     received: (v) => reporter.remember(v),
-    hint: connection.hint,
+    hint,
   });
   const values = new Map(read.values.map((v) => [v.outputName, v.value]));
   return read.rows.map((row) => {

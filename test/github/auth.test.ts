@@ -67,7 +67,7 @@ describe("GitHub auth: which credential the inputs pick", () => {
       connection.describe,
       /^client secret \(client 11111111-2222-3333-4444-555555555555, tenant contoso/,
     );
-    assert.match(connection.hint, /Key Vault Secrets Officer/);
+    assert.match(connection.hint, /client-secret is current/);
     assertNoLeaks({ describe: connection.describe, hint: connection.hint }, [secret], "none");
     recordScenario(
       "github-auth-client-secret",

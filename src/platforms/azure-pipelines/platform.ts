@@ -146,7 +146,7 @@ export class PipelinesPlatform implements Platform {
     const id = this.readConnectionId();
     const endpoint = readServiceEndpoint(id);
     for (const secret of endpointSecrets(endpoint)) this.mask(secret);
-    return connectServiceEndpoint(endpoint, this.getInput("mode"));
+    return connectServiceEndpoint(endpoint);
   }
 
   private readConnectionId(): string {

@@ -33,27 +33,19 @@ interface Identity {
 /**
  * Turns an AzureRM service connection into a credential and cloud, the one place that does.
  * Makes no request. Throws a `ValidationError` listing every problem with the connection.
- * `mode` (`set` or `get`) chooses which vault role the hint names.
  */
-export function connectServiceEndpoint(endpoint: ServiceEndpoint, mode = "set"): ServiceConnection {
+export function connectServiceEndpoint(endpoint: ServiceEndpoint): ServiceConnection {
   const problems: string[] = [];
   const place = endpointCloud(endpoint, problems);
   const identity = endpointIdentity(endpoint, place, problems);
   if (problems.length > 0 || !identity) throw new ValidationError(problems);
-
-  const role =
-    mode === "get"
-      ? `the "Key Vault Secrets User" role on the vault (or an access policy with secret get and list)`
-      : `the "Key Vault Secrets Officer" role on the vault (or an access policy with secret get, list, set and recover)`;
   return {
     credential: identity.credential,
     cloud: place.cloud,
     ...(place.resourceManagerUrl ? { resourceManagerUrl: place.resourceManagerUrl } : {}),
     subscriptionId: endpoint.data.subscriptionid || undefined,
     describe: `Azure Pipelines service connection ${endpoint.id} (${identity.kind})`,
-    hint:
-      `give the connection's identity ${role}, and Reader on the workspace when the vault is found ` +
-      `from an Azure ML workspace; ${identity.check}`,
+    hint: identity.check,
     secrets: endpointSecrets(endpoint),
   };
 }

@@ -24,9 +24,6 @@ export interface ConnectOptions {
   mask: (value: string) => void;
 }
 
-const roleHint =
-  "the identity needs the role 'Key Vault Secrets Officer' on the vault to write ('Key Vault Secrets User' is enough to read), or access policies with secret get, list and set";
-
 export function connectCli(options: ConnectOptions): Connection & { secrets?: string[] } {
   const problems: string[] = [];
   const { env } = options;
@@ -97,7 +94,7 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
           disableInstanceDiscovery: !known,
         }),
         describe: `client secret (client ${clientId}, tenant ${tenantId}, authority ${authorityHost})`,
-        hint: `check AZURE_CLIENT_SECRET is current for application ${clientId}; ${roleHint}`,
+        hint: `check AZURE_CLIENT_SECRET is current for application ${clientId}`,
         secrets: [secret],
       };
     }
@@ -110,14 +107,14 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
         describe: clientId
           ? `user-assigned managed identity (client ${clientId})`
           : "the machine's managed identity",
-        hint: `managed identity works only on an Azure host with that identity assigned; ${roleHint}`,
+        hint: `managed identity works only on an Azure host with that identity assigned`,
       };
     default:
       return {
         ...base,
         credential: new AzureCliCredential(tenantId ? { tenantId } : {}),
         describe: "the Azure CLI session (az login)",
-        hint: `run az login (and az account set) first; ${roleHint}`,
+        hint: `run az login (and az account set) first`,
       };
   }
 }

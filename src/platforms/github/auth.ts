@@ -58,9 +58,6 @@ export class CredentialError extends Error {
   }
 }
 
-const roleHint =
-  "the identity needs the role 'Key Vault Secrets Officer' on the vault to write ('Key Vault Secrets User' is enough to read), or access policies with secret get, list and set";
-
 // Entra tenant ids are GUIDs or domain names; identity refuses anything else at construction.
 const tenantPattern = /^[0-9a-zA-Z.-]+$/;
 
@@ -222,7 +219,7 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
       return {
         credential: new ClientSecretCredential(tenantId, clientId, clientSecret, identity),
         describe: `client secret (client ${clientId}, tenant ${tenantId}, authority ${identity.authorityHost})`,
-        hint: `check that client-secret is current for that application; ${roleHint}`,
+        hint: `check that client-secret is current for that application`,
       };
     case "oidc":
       return {
@@ -233,13 +230,13 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
           identity,
         ),
         describe: `GitHub OIDC (client ${clientId}, tenant ${tenantId}, authority ${identity.authorityHost})`,
-        hint: `check that the job has 'permissions: id-token: write' and that the application has a federated credential whose issuer is https://token.actions.githubusercontent.com, audience ${entraAudience} and subject matches this workflow (e.g. repo:OWNER/REPO:ref:refs/heads/main or repo:OWNER/REPO:environment:NAME); ${roleHint}`,
+        hint: `check that the job has 'permissions: id-token: write' and that the application has a federated credential whose issuer is https://token.actions.githubusercontent.com, audience ${entraAudience} and subject matches this workflow (e.g. repo:OWNER/REPO:ref:refs/heads/main or repo:OWNER/REPO:environment:NAME)`,
       };
     case "azure-cli":
       return {
         credential: new AzureCliCredential(tenantId ? { tenantId } : {}),
         describe: `the Azure CLI session left by azure/login${tenantId ? ` (tenant ${tenantId})` : ""}`,
-        hint: `run azure/login in an earlier step of the same job (or give client-id and tenant-id for OIDC); ${roleHint}`,
+        hint: `run azure/login in an earlier step of the same job (or give client-id and tenant-id for OIDC)`,
       };
     case "managed-identity":
       return {
@@ -249,7 +246,7 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
         describe: clientId
           ? `the runner's user-assigned managed identity (client ${clientId})`
           : "the runner's system-assigned managed identity",
-        hint: `managed identity works only on a self-hosted runner in Azure with that identity assigned; ${roleHint}`,
+        hint: `managed identity works only on a self-hosted runner in Azure with that identity assigned`,
       };
   }
 }
