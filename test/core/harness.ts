@@ -11,7 +11,8 @@ import { emulatorManagedIdentity } from "../helpers/emulator.ts";
 import { assertNoLeaks, recordScenario } from "../helpers/leaks.ts";
 import { MemoryPlatform } from "../helpers/memory-platform.ts";
 
-export const roleHint = "the identity needs the Key Vault Secrets Officer role on the vault";
+/** What the connection says to check about its credential (the core adds the vault role). */
+export const credentialHint = "check that the emulator's managed identity is the one assigned";
 
 export interface CoreRun {
   outcome: RunOutcome;
@@ -37,7 +38,7 @@ export async function runCore(
       cloud: clouds.AzureCloud!,
       resourceManagerUrl: emu.armUrl,
       describe: "the emulator's managed identity",
-      hint: roleHint,
+      hint: credentialHint,
     }),
   });
   const before = emu.requests.length;

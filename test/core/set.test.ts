@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
 import { uniqueName } from "../helpers/emulator.ts";
 import { secretValue } from "../helpers/leaks.ts";
-import { roleHint, runCore, writes } from "./harness.ts";
+import { credentialHint, runCore, writes } from "./harness.ts";
 
 let emu: Emulator;
 before(async () => {
@@ -330,7 +330,11 @@ test("one refused secret does not stop the others; the failure names it, its sta
       failures[0]!,
       new RegExp(`${refused.vault}: setting secret ${refused.vault} failed: 403 Forbidden`),
     );
-    assert.ok(failures[0]!.includes(roleHint));
+    assert.ok(
+      failures[0]!.includes(
+        `check: ${credentialHint}; the identity needs the "Key Vault Secrets Officer" role`,
+      ),
+    );
     assert.equal(emu.versions(fine.vault).length, 1);
   } finally {
     emu.setFaults({ forbidden: [] });

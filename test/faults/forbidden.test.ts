@@ -3,7 +3,9 @@
 // message names each refused secret, the status and the role to check; a 403 is not retried.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { withEmulator } from "../helpers/emulator.ts";
+import { runCore } from "../core/harness.ts";
+import { uniqueName, withEmulator } from "../helpers/emulator.ts";
+import { secretValue } from "../helpers/leaks.ts";
 import { entryPoints } from "./entry-points.ts";
 import {
   assertNoDoubleWrites,
@@ -64,4 +66,32 @@ describe("a permanent 403 on some secrets", { concurrency: 4 }, () => {
       });
     });
   }
+});
+
+test("core, get mode: a refused read names 403 and the role get mode needs, Key Vault Secrets User", async () => {
+  await withEmulator(async (emu) => {
+    const [refused, allowed] = [uniqueName("deny-get"), uniqueName("allow-get")];
+    emu.seed(refused, secretValue("refused"));
+    emu.seed(allowed, secretValue("allowed"));
+    emu.setFaults({ forbidden: [refused] });
+    const { outcome, platform } = await runCore(emu, "forbidden get", {
+      mode: "get",
+      secrets: `${refused}\n${allowed}`,
+    });
+    assert.equal(outcome.status, "failed");
+    assert.deepEqual(
+      outcome.rows.map((r) => [r.name, r.action]),
+      [
+        [refused, "failed"],
+        [allowed, "read"],
+      ],
+    );
+    const line = platform
+      .failures()
+      .join("\n")
+      .split("\n")
+      .find((l) => l.includes(refused));
+    assert.match(line ?? "", /\b403\b.*Key Vault Secrets User/);
+    assert.doesNotMatch(line ?? "", /Secrets Officer/);
+  });
 });
