@@ -187,10 +187,12 @@ export interface Tally {
   /** Any other kind (ARM, OIDC): none is expected here. */
   other: number;
   throttled: number;
+  /** From the first request's arrival to the last one's answer: the wall without the start. */
+  busyMs: number;
 }
 
-/** The emulator's request log, by kind, and how many answers were 429. */
-export function tally(requests: readonly RequestRecord[]): Tally {
+/** The emulator's request log, by kind, how many answers were 429, and how long it was busy. */
+export function tally(requests: readonly RequestRecord[], latencyMs = 0): Tally {
   const t: Tally = {
     "secret-read": 0,
     "secret-write": 0,
@@ -198,7 +200,10 @@ export function tally(requests: readonly RequestRecord[]): Tally {
     challenge: 0,
     other: 0,
     throttled: 0,
+    busyMs: 0,
   };
+  const times = requests.map((r) => r.time);
+  if (times.length > 0) t.busyMs = Math.max(...times) + latencyMs - Math.min(...times);
   for (const r of requests) {
     if (
       r.kind === "secret-read" ||
@@ -287,6 +292,7 @@ export interface Contender {
 
 const columns = [
   "wall",
+  "busy",
   "secret-read",
   "secret-write",
   "token",
@@ -314,6 +320,7 @@ export function printContenders(contenders: readonly Contender[]): void {
   const rows = contenders.map((c) => [
     c.label,
     seconds(c.run.wallMs),
+    seconds(c.tally.busyMs),
     String(c.tally["secret-read"]),
     String(c.tally["secret-write"]),
     String(c.tally.token),
