@@ -7,6 +7,16 @@ import * as core from "@actions/core";
 import type { Connection, InputName, Platform } from "../../core/platform.ts";
 import { connectGitHub, type AuthInputName } from "./auth.ts";
 
+/**
+ * The runner reads `::` at the start of a line (after blanks) as a workflow command, and a line
+ * ends at `\n` or `\r`. Plain log text (`core.info` writes it as it is; the other calls are
+ * commands whose data the toolkit escapes) goes through here so that no message, however it was
+ * built, can become a command: such a marker is broken by a word joiner.
+ */
+export function inertLines(text: string): string {
+  return text.replace(/(^|[\r\n])([ \t]*)::/g, "$1$2:\u2060:");
+}
+
 export class GitHubPlatform implements Platform {
   constructor(private readonly env: Record<string, string | undefined> = process.env) {}
 
@@ -45,7 +55,7 @@ export class GitHubPlatform implements Platform {
   }
 
   info(line: string): void {
-    core.info(line);
+    core.info(inertLines(line));
   }
 
   warning(line: string): void {
