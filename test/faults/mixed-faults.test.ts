@@ -15,7 +15,9 @@ const mixedFaults = {
   retryAfter: "half",
   serverErrorRate: 0.05,
   dropRate: 0.02,
-  recoverConflictMs: 400,
+  // Long enough that the write after a recover meets it even after a random fault or two
+  // delayed that write (a Retry-After is a second; backoffs start at 250-500 ms).
+  recoverConflictMs: 3_000,
 } as const;
 
 /** The faults drawn at random (the recover 409s are certain, so they do not count here). */
@@ -35,7 +37,7 @@ describe("mixed faults", { concurrency: 4 }, () => {
         ]);
         emu.setFaults(mixedFaults);
         const { first, rerun } = await assertConverges(emu, entry, "mixed", secrets);
-        // Certain, not drawn: the write right after a recover meets the 409.
+        // Certain, not drawn: the write after a recover comes inside the 409 window.
         assert.ok(first.some((r) => r.fault === "ObjectIsBeingRecovered"));
         const all = [...first, ...rerun];
         assert.ok(

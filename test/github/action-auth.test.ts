@@ -82,11 +82,14 @@ describe("auth paths", () => {
     const calls = readFileSync(az.log, "utf8")
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as string[]);
+      .map((line) => JSON.parse(line) as { args: string[]; env: string[] });
     assert.ok(calls.length > 0);
-    for (const call of calls) {
-      assert.deepEqual(call.slice(0, 4), ["account", "get-access-token", "--output", "json"]);
-      assert.equal(call[call.indexOf("--resource") + 1], "https://vault.azure.net");
+    const [variable] = Object.keys(s.env);
+    for (const { args, env } of calls) {
+      assert.deepEqual(args.slice(0, 4), ["account", "get-access-token", "--output", "json"]);
+      assert.equal(args[args.indexOf("--resource") + 1], "https://vault.azure.net");
+      // The value was read from the step's env, then kept out of every child process's.
+      assert.ok(env.includes("AZ_STUB_LOG") && !env.includes(variable ?? ""), env.join(" "));
     }
     checkNoLeaks("azure-cli", run, [s.value]);
   });

@@ -24,19 +24,23 @@ export class CliPlatform implements Platform {
   /** Secret outputs in the order they were set: get-mode values, generated values. */
   readonly secretOutputs: { name: string; value: string }[] = [];
   failure: string | undefined;
+  /** The environment as it was at the start (values are read from this copy). */
   private readonly env: NodeJS.ProcessEnv;
   private readonly stderr: (text: string) => void;
 
   constructor(private readonly options: CliPlatformOptions) {
-    this.env = options.env ?? process.env;
+    this.env = { ...(options.env ?? process.env) };
     this.stderr = options.stderr ?? ((text) => process.stderr.write(text));
   }
 
   getInput(name: InputName): string | undefined {
     return this.options.inputs[name];
   }
+  /** A value from the environment, then taken out of it: `az` (`--auth azure-cli`) inherits none. */
   getVariable(name: string): string | undefined {
-    return this.env[name];
+    const value = this.env[name];
+    delete (this.options.env ?? process.env)[name];
+    return value;
   }
   variableNames(): string[] {
     return Object.keys(this.env);

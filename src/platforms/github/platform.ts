@@ -18,17 +18,36 @@ export function inertLines(text: string): string {
 }
 
 export class GitHubPlatform implements Platform {
-  constructor(private readonly env: Record<string, string | undefined> = process.env) {}
+  /** The step's environment as it was at the start (values are read from this copy). */
+  private readonly env: Record<string, string | undefined>;
+  private clientSecretValue: string | undefined;
+
+  constructor(private readonly processEnv: Record<string, string | undefined> = process.env) {
+    this.env = { ...processEnv };
+  }
 
   /** An input as the runner passes it (`INPUT_<NAME>`); an empty string means "not given". */
   getInput(name: InputName | AuthInputName): string | undefined {
-    const value = core.getInput(name);
+    const value = name === "client-secret" ? this.clientSecret() : core.getInput(name);
     return value === "" ? undefined : value;
   }
 
-  /** A value from the step's `env:`; reading it prints nothing. */
+  /** The one secret input: like a value, read once and then kept from child processes. */
+  private clientSecret(): string {
+    this.clientSecretValue ??= core.getInput("client-secret");
+    delete this.processEnv["INPUT_CLIENT-SECRET"];
+    return this.clientSecretValue;
+  }
+
+  /**
+   * A value from the step's `env:`; reading it prints nothing, and takes it out of the
+   * process's environment, so that no child process (the Azure CLI credential runs `az`)
+   * inherits it.
+   */
   getVariable(name: string): string | undefined {
-    return this.env[name];
+    const value = this.env[name];
+    delete this.processEnv[name];
+    return value;
   }
 
   variableNames(): string[] {
