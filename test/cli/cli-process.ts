@@ -14,9 +14,13 @@ export interface CliRun {
  * Asynchronous on purpose: the emulator serving this CLI runs in the test's own process, so a
  * blocking spawnSync would leave it unable to answer.
  */
-export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  node = process.execPath,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBundle, ...args], {
+    const child = spawn(node, [cliBundle, ...args], {
       env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

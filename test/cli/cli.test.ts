@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { promisify } from "node:util";
 import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
 import { uniqueName } from "../helpers/emulator.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
@@ -254,4 +256,21 @@ test("the vault from a workspace through --resource-manager-url, mapping from --
   );
   assert.equal(generated.length, 24);
   assert.equal(emu.versions(name).at(-1)?.value, values.FROM_FILE);
+});
+
+test("the CLI bundle runs on Node 24 too (a real Node 24 from the npm registry)", async () => {
+  const root = path.resolve(import.meta.dirname, "..", "..");
+  const { stdout } = await promisify(execFile)(process.execPath, ["scripts/node24.mjs"], {
+    cwd: root,
+  });
+  const vault = uniqueName("cli-node24");
+  const value = secretValue("node24");
+  const run = await runCli(
+    ["set", "--vault-url", emu.vaultUrl, "--auth", "managed-identity", "--secrets", `${vault}: V`],
+    { ...emu.env(), V: value },
+    stdout.trim(),
+  );
+  checkLeaks("node24", run, [value]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(emu.versions(vault).at(-1)?.value, value);
 });
