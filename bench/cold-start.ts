@@ -20,7 +20,12 @@ import {
   stepTexts,
 } from "../test/helpers/github-runner.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../test/helpers/leaks.ts";
-import { checkTaskLeaks, runTask, taskBundle } from "../test/helpers/pipelines-agent.ts";
+import {
+  checkTaskLeaks,
+  emulatorEndpoint,
+  runTask,
+  taskBundle,
+} from "../test/helpers/pipelines-agent.ts";
 import { megabytes, printTarget, quotaEmulator, ratio } from "./helpers.ts";
 
 const runs = 9;
@@ -87,13 +92,7 @@ async function task(node: string): Promise<() => void> {
     node,
     inputs: { vaultUrl: emu.vaultUrl, secrets: `${s.name}: ${s.variable}`, dryRun: "true" },
     secretVariables: { [s.variable]: s.value },
-    endpoint: {
-      id: randomUUID(),
-      url: `${emu.armUrl}/`,
-      scheme: "ManagedServiceIdentity",
-      parameters: {},
-      data: { subscriptionId: randomUUID(), environment: "AzureCloud" },
-    },
+    endpoint: emulatorEndpoint(emu, "ManagedServiceIdentity"),
     env,
   });
   return () => {

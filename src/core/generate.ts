@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { ValidationError } from "./errors.ts";
 import { commentPattern } from "./mapping.ts";
-import { vaultNameProblem } from "./names.ts";
+import { vaultKey, vaultNameProblem } from "./names.ts";
 
 /**
  * The URL-safe alphabet of generated values: exactly 64 characters, so one random byte's low
@@ -71,7 +71,7 @@ export function parseGenerateLines(text: string): { entries: GenerateEntry[]; pr
         ok = false;
       }
     }
-    const key = vaultName.toLowerCase();
+    const key = vaultKey(vaultName);
     const earlier = firstLineOf.get(key);
     if (earlier !== undefined) {
       problems.push(

@@ -1,5 +1,5 @@
 import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
-import { toPipelineName } from "./names.ts";
+import { toPipelineName, vaultKey } from "./names.ts";
 import type { RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
 import { failure, serviceError } from "./service-error.ts";
@@ -122,14 +122,14 @@ async function listForWildcard(
       reads: [],
     };
   }
-  const namedVault = new Set(named.map((n) => n.vaultName.toLowerCase()));
+  const namedVault = new Set(named.map((n) => vaultKey(n.vaultName)));
   const outputs = new Map(named.map((n) => [n.outputName, n.vaultName]));
   const rows: ResultRow[] = [];
   const reads: NamedRead[] = [];
   const now = Date.now();
   for (const properties of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
     const name = properties.name;
-    if (namedVault.has(name.toLowerCase())) continue;
+    if (namedVault.has(vaultKey(name))) continue;
     const outputName = toPipelineName(name);
     const skip = (note: string): void => {
       rows.push({ name, source: outputName, action: "skipped", note });

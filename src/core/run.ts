@@ -123,11 +123,15 @@ export async function run(platform: Platform): Promise<RunOutcome> {
       ),
   });
 
-  const hint = `${connection.hint}; ${vaultRoles[settings.mode]}`;
-  const rows =
-    settings.mode === "get"
-      ? await runGet(platform, reporter, settings, client, gate, hint)
-      : await runSet(platform, reporter, settings, client, gate, hint, entries);
+  const job: Job = {
+    platform,
+    reporter,
+    settings,
+    client,
+    gate,
+    hint: `${connection.hint}; ${vaultRoles[settings.mode]}`,
+  };
+  const rows = settings.mode === "get" ? await runGet(job) : await runSet(job, entries);
   const title = `aml-secrets ${settings.mode}${settings.mode === "set" && settings.dryRun ? " (dry run)" : ""}`;
   await reporter.finish(title, rows);
   return { status: rows.some((r) => r.action === "failed") ? "failed" : "ok", rows };
@@ -155,13 +159,19 @@ async function vaultOf(settings: Settings, connection: Connection): Promise<stri
   return resolveWorkspaceVault(settings.vault.workspace, connection, connection.resourceManagerUrl);
 }
 
+/** What set and get mode work with, once the inputs are valid and the vault is found. */
+interface Job {
+  platform: Platform;
+  reporter: Reporter;
+  settings: Settings;
+  client: SecretClient;
+  gate: RequestGate;
+  /** What a refused request should check: the credential, and the role the mode needs. */
+  hint: string;
+}
+
 async function runSet(
-  platform: Platform,
-  reporter: Reporter,
-  settings: Settings,
-  client: SecretClient,
-  gate: RequestGate,
-  hint: string,
+  { platform, settings, client, gate, hint }: Job,
   entries: SetEntry[],
 ): Promise<ResultRow[]> {
   const plans = await planSet({
@@ -214,14 +224,14 @@ function plannedRow(planned: PlannedEntry): ResultRow {
   return row;
 }
 
-async function runGet(
-  platform: Platform,
-  reporter: Reporter,
-  settings: Settings,
-  client: SecretClient,
-  gate: RequestGate,
-  hint: string,
-): Promise<ResultRow[]> {
+async function runGet({
+  platform,
+  reporter,
+  settings,
+  client,
+  gate,
+  hint,
+}: Job): Promise<ResultRow[]> {
   const entries: GetEntry[] = settings.getEntries.map((e) =>
     "wildcard" in e ? { wildcard: true } : { vaultName: e.vaultName, outputName: e.pipelineName },
   );

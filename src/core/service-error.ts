@@ -3,6 +3,7 @@
  * HTTP status, the service's error code and inner code, Retry-After, request id, and the
  * socket error code of a request that never got an answer.
  */
+import { field } from "./json.ts";
 
 export interface ServiceError {
   status?: number;
@@ -18,12 +19,6 @@ export interface ServiceError {
 
 interface HeadersLike {
   get(name: string): string | undefined;
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
 }
 
 /**

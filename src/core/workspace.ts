@@ -13,12 +13,15 @@ import {
   createHttpHeaders,
   createPipelineFromOptions,
   createPipelineRequest,
+  RestError,
   type HttpClient,
   type Pipeline,
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import { ValidationError, VaultError, errorMessage } from "./errors.ts";
+import { field } from "./json.ts";
 import type { Connection } from "./platform.ts";
+import { createRequestGate, type RequestGate } from "./requests.ts";
 
 export interface WorkspaceRef {
   name: string;
@@ -40,18 +43,8 @@ const apiVersions = {
 
 /** At most this many tries of one ARM request (the first and three retries). */
 const maxAttempts = 4;
-/** A Retry-After longer than this is not waited for: the step would only look hung. */
-const maxRetryAfterMs = 60_000;
 /** Pages of `GET /subscriptions` followed before giving up (100 per page). */
 const maxSubscriptionPages = 20;
-
-/**
- * Statuses retried, and why: 429 is ARM's throttling (its Retry-After is honoured); 408 a
- * front-end timeout; 500/502/503/504 transient failures ARM documents as retryable. Every other
- * status (400, 401, 403, 404, 409...) is an answer and is reported. Network errors (a reset or
- * refused socket, a timeout) are retried too: the GETs change nothing.
- */
-const retriedStatuses = new Set([408, 429, 500, 502, 503, 504]);
 
 /** The vault URL (`properties.vaultUri`) of the workspace's key vault. */
 export async function resolveWorkspaceVault(
@@ -108,12 +101,16 @@ interface ArmFailure {
   requestId?: string;
 }
 
-/** Reads ARM resources as JSON with the connection's credential, retrying transient failures. */
+/**
+ * Reads ARM resources as JSON with the connection's credential. Each GET goes through a request
+ * gate of its own, for the one retry policy the vault requests have (429 with and without
+ * Retry-After, 408 and 5xx, socket errors): the GETs change nothing, so retrying is safe.
+ */
 class ArmReader {
   readonly base: string;
   private readonly pipeline: Pipeline;
   private readonly client: HttpClient = createDefaultHttpClient();
-  private readonly retryDelayMs: number;
+  private readonly gate: RequestGate;
 
   constructor(
     resourceManagerUrl: string,
@@ -127,8 +124,12 @@ class ArmReader {
         `resource-manager-url ${resourceManagerUrl} must be an https URL`,
       ]);
     }
-    this.retryDelayMs = options.retryDelayMs ?? 1_000;
-    // Our own retry loop below says what is retried; the pipeline's is turned off.
+    this.gate = createRequestGate({
+      concurrency: 1,
+      maxAttempts,
+      baseDelayMs: options.retryDelayMs ?? 1_000,
+    });
+    // The gate says what is retried; the pipeline's own retries are turned off.
     this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
     this.pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({
@@ -145,39 +146,34 @@ class ArmReader {
     if (new URL(url).origin !== new URL(this.base).origin) {
       throw failure({ message: `ARM sent a link to another host (${new URL(url).origin})` });
     }
-    for (let attempt = 1; ; attempt++) {
-      let response: PipelineResponse;
-      try {
-        const request = createPipelineRequest({
-          url,
-          method: "GET",
-          headers: createHttpHeaders({ accept: "application/json" }),
-        });
-        response = await this.pipeline.sendRequest(this.client, request);
-      } catch (e: unknown) {
-        if (isNetworkError(e) && attempt < maxAttempts) {
-          await sleep(this.backoff(attempt));
-          continue;
-        }
-        throw failure({
-          message: isNetworkError(e)
-            ? `no answer from ${this.base}: ${errorMessage(e)}`
-            : tokenFailure(this.connection, this.base, e),
-        });
-      }
-      if (response.status >= 200 && response.status < 300) return parseBody(response, failure);
-      if (retriedStatuses.has(response.status) && attempt < maxAttempts) {
-        await sleep(retryAfterMs(response) ?? this.backoff(attempt));
-        continue;
-      }
-      throw failure(armFailure(response));
+    let response: PipelineResponse;
+    try {
+      response = await this.gate.read(url, () => this.send(url));
+    } catch (e: unknown) {
+      if (e instanceof RestError && e.response) throw failure(armFailure(e.response));
+      throw failure({
+        message: isNetworkError(e)
+          ? `no answer from ${this.base}: ${errorMessage(e)}`
+          : tokenFailure(this.connection, this.base, e),
+      });
     }
+    return parseBody(response, failure);
   }
 
-  private backoff(attempt: number): number {
-    // Exponential with jitter, so parallel jobs throttled together do not retry together.
-    const delay = this.retryDelayMs * 2 ** (attempt - 1);
-    return delay / 2 + Math.random() * (delay / 2);
+  /** One GET; an answer other than 2xx is thrown, so that the gate sees its status. */
+  private async send(url: string): Promise<PipelineResponse> {
+    const request = createPipelineRequest({
+      url,
+      method: "GET",
+      headers: createHttpHeaders({ accept: "application/json" }),
+    });
+    const response = await this.pipeline.sendRequest(this.client, request);
+    if (response.status >= 200 && response.status < 300) return response;
+    throw new RestError(`ARM answered ${response.status}`, {
+      statusCode: response.status,
+      request,
+      response,
+    });
   }
 }
 
@@ -317,23 +313,4 @@ function isNetworkError(e: unknown): boolean {
     field(e, "statusCode") === undefined &&
     (code === "REQUEST_SEND_ERROR" || (typeof code === "string" && /^E[A-Z]+$/.test(code)))
   );
-}
-
-/** `Retry-After` in seconds or as an HTTP date, capped; undefined when absent or unusable. */
-function retryAfterMs(response: PipelineResponse): number | undefined {
-  const header = response.headers.get("retry-after");
-  if (!header) return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxRetryAfterMs) : undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
 }

@@ -2,17 +2,17 @@
 // with the real @azure/identity credential of each kind of service connection.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
 import forge from "node-forge";
 import { emulatorPerFile, unique } from "../helpers/emulator.ts";
-import { canary, secretValue } from "../helpers/leaks.ts";
+import { canary, pemValue, secretValue } from "../helpers/leaks.ts";
 import {
   checkTaskLeaks,
+  emulatorEndpoint,
   runTask,
-  type PipelinesEndpoint,
   type TaskRun,
   type TaskRunOptions,
 } from "../helpers/pipelines-agent.ts";
@@ -31,46 +31,16 @@ function machineEnv(): Record<string, string> {
 }
 
 /** Data every AzureRM connection to the emulator carries: its cloud is the emulator. */
-function emulatorData(): Record<string, string> {
-  return {
-    subscriptionId: randomUUID(),
-    subscriptionName: "emulator",
-    environment: "AzureCloud",
-    scopeLevel: "Subscription",
-    activeDirectoryAuthority: `${emulator().authorityHost}/`,
-    environmentAuthorityUrl: `${emulator().authorityHost}/`,
-  };
-}
-
-function federatedEndpoint(): PipelinesEndpoint {
-  return {
-    id: randomUUID(),
-    url: `${emulator().armUrl}/`,
-    scheme: "WorkloadIdentityFederation",
-    parameters: { tenantid: emulator().tenantId, serviceprincipalid: randomUUID() },
-    data: emulatorData(),
-  };
-}
-
 /** A federated connection with the job's token and OIDC request URI, as the agent provides them. */
 function federated(
   accessToken = secretValue("access-token"),
 ): Pick<TaskRunOptions, "endpoint" | "systemAccessToken" | "variables" | "env"> {
   return {
-    endpoint: federatedEndpoint(),
+    endpoint: emulatorEndpoint(emulator(), "WorkloadIdentityFederation"),
     systemAccessToken: accessToken,
     variables: { "System.OidcRequestUri": emulator().pipelinesOidcUrl },
     env: machineEnv(),
   };
-}
-
-/** A PEM as a user keeps it: several lines and the final newline. */
-function pemValue(): string {
-  const body =
-    randomBytes(120)
-      .toString("base64")
-      .match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PRIVATE KEY-----\n${body.join("\n")}\n${canary()}${canary()}\n-----END PRIVATE KEY-----\n`;
 }
 
 interface Row {
@@ -349,18 +319,10 @@ describe("service connections", () => {
 
   void test("service principal with a secret: ClientSecretCredential", async () => {
     const key = secretValue("spn-key");
-    const endpoint: PipelinesEndpoint = {
-      id: randomUUID(),
-      url: `${emulator().armUrl}/`,
-      scheme: "ServicePrincipal",
-      parameters: {
-        tenantid: emulator().tenantId,
-        serviceprincipalid: randomUUID(),
-        authenticationType: "spnKey",
-        serviceprincipalkey: key,
-      },
-      data: emulatorData(),
-    };
+    const endpoint = emulatorEndpoint(emulator(), "ServicePrincipal", {
+      authenticationType: "spnKey",
+      serviceprincipalkey: key,
+    });
     await setWith("service principal secret", { endpoint, env: machineEnv() }, [key]);
   });
 
@@ -378,29 +340,15 @@ describe("service connections", () => {
     cert.setIssuer(subject);
     cert.sign(key, forge.md.sha256.create());
     const pem = `${forge.pki.certificateToPem(cert)}${keyPem}`;
-    const endpoint: PipelinesEndpoint = {
-      id: randomUUID(),
-      url: `${emulator().armUrl}/`,
-      scheme: "ServicePrincipal",
-      parameters: {
-        tenantid: emulator().tenantId,
-        serviceprincipalid: randomUUID(),
-        authenticationType: "spnCertificate",
-        servicePrincipalCertificate: pem,
-      },
-      data: emulatorData(),
-    };
+    const endpoint = emulatorEndpoint(emulator(), "ServicePrincipal", {
+      authenticationType: "spnCertificate",
+      servicePrincipalCertificate: pem,
+    });
     await setWith("service principal certificate", { endpoint, env: machineEnv() }, [pem]);
   });
 
   void test("managed identity: ManagedIdentityCredential", async () => {
-    const endpoint: PipelinesEndpoint = {
-      id: randomUUID(),
-      url: `${emulator().armUrl}/`,
-      scheme: "ManagedServiceIdentity",
-      parameters: {},
-      data: emulatorData(),
-    };
+    const endpoint = emulatorEndpoint(emulator(), "ManagedServiceIdentity");
     emulator().clearRequests();
     await setWith("managed identity", { endpoint, env: machineEnv() }, []);
     assert.ok(
@@ -432,7 +380,7 @@ describe("service connections", () => {
     const value = secretValue("no-token");
     emulator().clearRequests();
     const run = await runTask({
-      endpoint: federatedEndpoint(),
+      endpoint: emulatorEndpoint(emulator(), "WorkloadIdentityFederation"),
       env: machineEnv(),
       inputs: { vaultUrl: emulator().vaultUrl, secrets: `no-token-${unique()}: NO_TOKEN_VALUE` },
       secretVariables: { NO_TOKEN_VALUE: value },

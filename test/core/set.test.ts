@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
-import { uniqueName } from "../helpers/emulator.ts";
+import { test } from "node:test";
+
+import { emulatorPerFile, uniqueName } from "../helpers/emulator.ts";
 import { secretValue } from "../helpers/leaks.ts";
 import { credentialHint, runCore, writes } from "./harness.ts";
 
-let emu: Emulator;
-before(async () => {
-  emu = await startEmulator();
-});
-after(async () => {
-  await emu.stop();
-});
+const emu = emulatorPerFile();
 
 /** A variable name and the vault name derived from it, unique to this test. */
 function names(label: string): { variable: string; vault: string } {
@@ -28,11 +22,11 @@ test("a mixed batch creates, updates and leaves alone, from one listing plus one
     [changed.variable]: secretValue("changed"),
     [fresh.variable]: secretValue("fresh"),
   };
-  const oldVersion = emu.seed(same.vault, values[same.variable]!);
-  emu.seed(changed.vault, secretValue("old"));
+  const oldVersion = emu().seed(same.vault, values[same.variable]!);
+  emu().seed(changed.vault, secretValue("old"));
   const secrets = [same, changed, fresh].map((n) => n.variable).join("\n");
 
-  const first = await runCore(emu, "mixed", { secrets }, values, [...Object.values(values)]);
+  const first = await runCore(emu(), "mixed", { secrets }, values, [...Object.values(values)]);
   assert.equal(first.outcome.status, "ok");
   const byName = Object.fromEntries(first.platform.result().map((r) => [r.name, r]));
   assert.equal(byName[same.vault]?.action, "unchanged");
@@ -40,9 +34,9 @@ test("a mixed batch creates, updates and leaves alone, from one listing plus one
   assert.equal(byName[changed.vault]?.action, "updated");
   assert.equal(byName[fresh.vault]?.action, "created");
   assert.equal(first.platform.output("changed"), "2");
-  assert.equal(emu.versions(changed.vault).at(-1)?.value, values[changed.variable]);
-  assert.equal(emu.versions(fresh.vault).at(-1)?.value, values[fresh.variable]);
-  assert.equal(emu.versions(same.vault).length, 1);
+  assert.equal(emu().versions(changed.vault).at(-1)?.value, values[changed.variable]);
+  assert.equal(emu().versions(fresh.vault).at(-1)?.value, values[fresh.variable]);
+  assert.equal(emu().versions(same.vault).length, 1);
   // One listing, a GET for each of the two that exist, a PUT for each of the two that need one:
   // no GET for the name the listing shows absent.
   const perSecret = (name: string): string[] =>
@@ -56,7 +50,7 @@ test("a mixed batch creates, updates and leaves alone, from one listing plus one
   );
   assert.equal(first.requests.length, 5);
 
-  const second = await runCore(emu, "mixed-rerun", { secrets }, values);
+  const second = await runCore(emu(), "mixed-rerun", { secrets }, values);
   assert.equal(second.outcome.status, "ok");
   assert.deepEqual(
     second.platform.result().map((r) => r.action),
@@ -71,7 +65,7 @@ test("values are masked, whole and per line, before anything else is said, and s
   const pem = names("pem");
   const value = `-----BEGIN KEY-----\r\n${secretValue("l1")}\n\n  ${secretValue("l2")}  \n-----END KEY-----\n`;
   const { platform, outcome } = await runCore(
-    emu,
+    emu(),
     "mask-first",
     { secrets: `${pem.vault}: ${pem.variable}` },
     { [pem.variable]: value },
@@ -87,15 +81,15 @@ test("values are masked, whole and per line, before anything else is said, and s
   assert.ok(masks.includes(value));
   for (const line of value.split(/\r?\n/).filter((l) => l.trim() !== ""))
     assert.ok(masks.includes(line), "each line is masked");
-  assert.equal(emu.versions(pem.vault).at(-1)?.value, value, "no trimming");
+  assert.equal(emu().versions(pem.vault).at(-1)?.value, value, "no trimming");
 });
 
 test("overwrite never leaves an existing secret alone; always writes a new version even when equal", async () => {
   const a = names("never");
   const value = secretValue("never");
-  emu.seed(a.vault, secretValue("old"));
+  emu().seed(a.vault, secretValue("old"));
   const never = await runCore(
-    emu,
+    emu(),
     "never",
     { secrets: a.variable, overwrite: "never" },
     { [a.variable]: value },
@@ -107,20 +101,20 @@ test("overwrite never leaves an existing secret alone; always writes a new versi
     "the listing only",
   );
   const always = await runCore(
-    emu,
+    emu(),
     "always",
     { secrets: a.variable, overwrite: "always" },
     { [a.variable]: value },
   );
   assert.equal(always.platform.result()[0]?.action, "updated");
   const again = await runCore(
-    emu,
+    emu(),
     "always-again",
     { secrets: a.variable, overwrite: "always" },
     { [a.variable]: value },
   );
   assert.equal(again.platform.result()[0]?.action, "updated");
-  assert.equal(emu.versions(a.vault).length, 3);
+  assert.equal(emu().versions(a.vault).length, 3);
 });
 
 test("dry-run reports the plan and writes nothing", async () => {
@@ -132,13 +126,13 @@ test("dry-run reports the plan and writes nothing", async () => {
   const values = Object.fromEntries(
     [same, changed, fresh, gone, never].map((n) => [n.variable, secretValue(n.vault)]),
   );
-  emu.seed(same.vault, values[same.variable]!);
-  emu.seed(changed.vault, secretValue("old"));
-  emu.seed(gone.vault, secretValue("gone"));
-  emu.softDelete(gone.vault);
+  emu().seed(same.vault, values[same.variable]!);
+  emu().seed(changed.vault, secretValue("old"));
+  emu().seed(gone.vault, secretValue("gone"));
+  emu().softDelete(gone.vault);
   const secrets = [same, changed, fresh, gone].map((n) => n.variable).join("\n");
   const { platform, requests, outcome } = await runCore(
-    emu,
+    emu(),
     "dry-run",
     { secrets, "dry-run": "true" },
     values,
@@ -150,7 +144,7 @@ test("dry-run reports the plan and writes nothing", async () => {
   );
   assert.equal(platform.output("changed"), "0");
   assert.deepEqual(writes(requests), []);
-  assert.ok(emu.isDeleted(gone.vault));
+  assert.ok(emu().isDeleted(gone.vault));
   assert.match(
     platform.events.find((e) => e.kind === "summary")?.kind === "summary"
       ? (platform.events.find((e) => e.kind === "summary") as { markdown: string }).markdown
@@ -162,12 +156,12 @@ test("dry-run reports the plan and writes nothing", async () => {
 test("a soft-deleted name is recovered then set; with recover-deleted false it fails naming the choice, the others still set", async () => {
   const gone = names("gone");
   const other = names("other");
-  emu.seed(gone.vault, secretValue("old"));
-  emu.softDelete(gone.vault);
+  emu().seed(gone.vault, secretValue("old"));
+  emu().softDelete(gone.vault);
   const values = { [gone.variable]: secretValue("gone"), [other.variable]: secretValue("other") };
   const secrets = `${gone.variable}\n${other.variable}`;
   const refused = await runCore(
-    emu,
+    emu(),
     "recover-off",
     { secrets, "recover-deleted": "false" },
     values,
@@ -179,14 +173,14 @@ test("a soft-deleted name is recovered then set; with recover-deleted false it f
   assert.equal(otherRow?.action, "created");
   assert.equal(refused.platform.failures().length, 1);
   assert.match(refused.platform.failures()[0]!, new RegExp(gone.vault));
-  assert.ok(emu.isDeleted(gone.vault));
+  assert.ok(emu().isDeleted(gone.vault));
 
-  const recovered = await runCore(emu, "recover-on", { secrets }, values);
+  const recovered = await runCore(emu(), "recover-on", { secrets }, values);
   assert.equal(recovered.outcome.status, "ok");
   assert.equal(recovered.platform.result()[0]?.action, "recovered");
-  assert.equal(emu.isDeleted(gone.vault), false);
-  assert.equal(emu.versions(gone.vault).at(-1)?.value, values[gone.variable]);
-  const rerun = await runCore(emu, "recover-rerun", { secrets }, values);
+  assert.equal(emu().isDeleted(gone.vault), false);
+  assert.equal(emu().versions(gone.vault).at(-1)?.value, values[gone.variable]);
+  const rerun = await runCore(emu(), "recover-rerun", { secrets }, values);
   assert.deepEqual(
     rerun.platform.result().map((r) => r.action),
     ["unchanged", "unchanged"],
@@ -196,13 +190,13 @@ test("a soft-deleted name is recovered then set; with recover-deleted false it f
 
 test("recovering waits out the service's 409 ObjectIsBeingRecovered", async () => {
   const gone = names("slow");
-  emu.seed(gone.vault, secretValue("old"));
-  emu.softDelete(gone.vault);
-  emu.setFaults({ recoverConflictMs: 300 });
+  emu().seed(gone.vault, secretValue("old"));
+  emu().softDelete(gone.vault);
+  emu().setFaults({ recoverConflictMs: 300 });
   try {
     const value = secretValue("slow");
     const { outcome, platform, requests } = await runCore(
-      emu,
+      emu(),
       "recover-409",
       { secrets: gone.variable },
       { [gone.variable]: value },
@@ -213,9 +207,9 @@ test("recovering waits out the service's 409 ObjectIsBeingRecovered", async () =
       requests.some((r) => r.status === 409),
       "the write met the 409 first",
     );
-    assert.equal(emu.versions(gone.vault).at(-1)?.value, value);
+    assert.equal(emu().versions(gone.vault).at(-1)?.value, value);
   } finally {
-    emu.setFaults({ recoverConflictMs: 0 });
+    emu().setFaults({ recoverConflictMs: 0 });
   }
 });
 
@@ -224,10 +218,10 @@ test("a disabled or expired current version gets a new version without reading t
   const expired = names("expired");
   const values = { [disabled.variable]: secretValue("d"), [expired.variable]: secretValue("e") };
   // Same values as the pipeline's: only their state makes them unusable.
-  emu.seed(disabled.vault, values[disabled.variable]!, { enabled: false });
-  emu.seed(expired.vault, values[expired.variable]!, { expires: new Date(Date.now() - 60_000) });
+  emu().seed(disabled.vault, values[disabled.variable]!, { enabled: false });
+  emu().seed(expired.vault, values[expired.variable]!, { expires: new Date(Date.now() - 60_000) });
   const { platform, requests } = await runCore(
-    emu,
+    emu(),
     "disabled",
     { secrets: `${disabled.variable}\n${expired.variable}` },
     values,
@@ -237,14 +231,14 @@ test("a disabled or expired current version gets a new version without reading t
     ["updated", "updated"],
   );
   assert.equal(requests.filter((r) => r.method === "GET" && r.secret !== undefined).length, 0);
-  assert.equal(emu.versions(disabled.vault).at(-1)?.enabled, true);
+  assert.equal(emu().versions(disabled.vault).at(-1)?.enabled, true);
 });
 
 test("content-type, tags, expires-in and not-before-in are stored with each written version", async () => {
   const a = names("props");
   const start = Date.now();
   const { outcome } = await runCore(
-    emu,
+    emu(),
     "props",
     {
       secrets: a.variable,
@@ -256,7 +250,7 @@ test("content-type, tags, expires-in and not-before-in are stored with each writ
     { [a.variable]: secretValue("props") },
   );
   assert.equal(outcome.status, "ok");
-  const version = emu.versions(a.vault).at(-1)!;
+  const version = emu().versions(a.vault).at(-1)!;
   assert.equal(version.contentType, "application/x-pem-file");
   assert.deepEqual(version.tags, { team: "ml", owner: "ci" });
   const day = 86_400_000;
@@ -268,10 +262,10 @@ test("content-type, tags, expires-in and not-before-in are stored with each writ
 
 test("generate writes a fresh value every run, hands it on masked, and disable-previous-versions disables the older ones", async () => {
   const vault = uniqueName("rot");
-  emu.seed(vault, secretValue("old1"));
-  emu.seed(vault, secretValue("old2"));
+  emu().seed(vault, secretValue("old1"));
+  emu().seed(vault, secretValue("old2"));
   const output = vault.replace(/-/g, "_").toUpperCase();
-  const first = await runCore(emu, "generate", {
+  const first = await runCore(emu(), "generate", {
     generate: `${vault}: 40`,
     "disable-previous-versions": "true",
   });
@@ -287,21 +281,21 @@ test("generate writes a fresh value every run, hands it on masked, and disable-p
     (e) => e.kind === "mask" && e.value === handed.value,
   );
   assert.ok(maskAt < first.platform.events.indexOf(handed));
-  const versions = emu.versions(vault);
+  const versions = emu().versions(vault);
   assert.equal(versions.at(-1)?.value, handed.value);
   assert.deepEqual(
     versions.map((v) => v.enabled),
     [false, false, true],
   );
 
-  const second = await runCore(emu, "generate-again", { generate: vault });
+  const second = await runCore(emu(), "generate-again", { generate: vault });
   const again = second.platform.events.find((e) => e.kind === "output" && e.name === output);
   assert.ok(again?.kind === "output");
   assert.notEqual(again.value, handed.value);
   assert.equal(again.value.length, 32);
-  assert.equal(emu.versions(vault).length, 4);
+  assert.equal(emu().versions(vault).length, 4);
   assert.equal(
-    emu.versions(vault).at(-2)?.enabled,
+    emu().versions(vault).at(-2)?.enabled,
     true,
     "generate alone does not disable older versions",
   );
@@ -310,11 +304,11 @@ test("generate writes a fresh value every run, hands it on masked, and disable-p
 test("one refused secret does not stop the others; the failure names it, its status and what to check", async () => {
   const refused = names("refused");
   const fine = names("fine");
-  emu.setFaults({ forbidden: [refused.vault] });
+  emu().setFaults({ forbidden: [refused.vault] });
   try {
     const values = { [refused.variable]: secretValue("r"), [fine.variable]: secretValue("f") };
     const { outcome, platform } = await runCore(
-      emu,
+      emu(),
       "forbidden",
       { secrets: `${refused.variable}\n${fine.variable}` },
       values,
@@ -335,9 +329,9 @@ test("one refused secret does not stop the others; the failure names it, its sta
         `check: ${credentialHint}; the identity needs the "Key Vault Secrets Officer" role`,
       ),
     );
-    assert.equal(emu.versions(fine.vault).length, 1);
+    assert.equal(emu().versions(fine.vault).length, 1);
   } finally {
-    emu.setFaults({ forbidden: [] });
+    emu().setFaults({ forbidden: [] });
   }
 });
 
@@ -348,7 +342,7 @@ test("variable-prefix takes every matching variable, prefix stripped before the 
     [`${prefix}APP.TOKEN`]: secretValue("tok"),
   };
   const { platform, outcome } = await runCore(
-    emu,
+    emu(),
     "prefix",
     { "variable-prefix": prefix },
     { ...values, UNRELATED: "x" },
@@ -362,15 +356,15 @@ test("variable-prefix takes every matching variable, prefix stripped before the 
       .sort(),
     ["app-token", "db-password"],
   );
-  assert.equal(emu.versions("db-password").at(-1)?.value, values[`${prefix}DB_PASSWORD`]);
+  assert.equal(emu().versions("db-password").at(-1)?.value, values[`${prefix}DB_PASSWORD`]);
 });
 
 test("get mode through run: outputs marked secret, masked first, export-env exports them", async () => {
   const name = uniqueName("get");
   const value = secretValue("get");
-  emu.seed(name, value);
+  emu().seed(name, value);
   const { platform, outcome } = await runCore(
-    emu,
+    emu(),
     "get",
     { mode: "get", secrets: `${name}: OUT_VALUE`, "export-env": "true" },
     {},

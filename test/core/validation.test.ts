@@ -1,21 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { clouds } from "../../src/core/clouds.ts";
 import { ValidationError } from "../../src/core/errors.ts";
 import { run } from "../../src/core/run.ts";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
-import { emulatorManagedIdentity, uniqueName } from "../helpers/emulator.ts";
+
+import { emulatorManagedIdentity, emulatorPerFile, uniqueName } from "../helpers/emulator.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
 import { MemoryPlatform } from "../helpers/memory-platform.ts";
 import { runCore } from "./harness.ts";
 
-let emu: Emulator;
-before(async () => {
-  emu = await startEmulator();
-});
-after(async () => {
-  await emu.stop();
-});
+const emu = emulatorPerFile();
 
 test("bad input: every problem (the connection's too) reported together, nothing sent, no token asked for", async () => {
   const big = `${secretValue("big")}${"é".repeat(13_000)}`;
@@ -28,7 +22,7 @@ test("bad input: every problem (the connection's too) reported together, nothing
   };
   const platform = new MemoryPlatform({
     inputs: {
-      "vault-url": emu.vaultUrl.replace("https:", "http:"),
+      "vault-url": emu().vaultUrl.replace("https:", "http:"),
       secrets: "bad_name!: VAR_A\nDup-Name: VAR_B\ndup-name: VAR_C\nVAR_UNSET\nVAR_EMPTY\nVAR_BIG",
       tags: Array.from({ length: 16 }, (_, i) => `t${i}=v`).join("\n"),
       "expires-in": "90x",
@@ -38,13 +32,13 @@ test("bad input: every problem (the connection's too) reported together, nothing
       throw new ValidationError(["input client-id needs tenant-id too"]);
     },
   });
-  const before = emu.requests.length;
+  const before = emu().requests.length;
   const outcome = await run(platform);
   const values = Object.values(variables);
   assertNoLeaks(platform.texts(), values, "none");
   recordScenario("core-bad-input", platform.texts(), values, "none");
   assert.equal(outcome.status, "invalid");
-  assert.deepEqual(emu.requests.slice(before), []);
+  assert.deepEqual(emu().requests.slice(before), []);
   const failures = platform.failures();
   assert.equal(failures.length, 1);
   for (const expected of [
@@ -71,20 +65,20 @@ test("allow-empty writes an empty value", async () => {
   const name = uniqueName("empty");
   const variable = name.replace(/-/g, "_").toUpperCase();
   const { outcome } = await runCore(
-    emu,
+    emu(),
     "allow-empty",
     { secrets: variable, "allow-empty": "true" },
     { [variable]: "" },
     [],
   );
   assert.equal(outcome.status, "ok");
-  assert.equal(emu.versions(name).at(-1)?.value, "");
+  assert.equal(emu().versions(name).at(-1)?.value, "");
 });
 
 test("the vault is found from the Azure ML workspace through ARM", async () => {
   const workspace = uniqueName("ws");
   const subscriptionId = "00000000-0000-0000-0000-00000000c0de";
-  emu.addWorkspace({
+  emu().addWorkspace({
     subscriptionId,
     resourceGroup: "rg-ml",
     name: workspace,
@@ -94,7 +88,7 @@ test("the vault is found from the Azure ML workspace through ARM", async () => {
   const variable = name.replace(/-/g, "_").toUpperCase();
   const value = secretValue("ws");
   const { outcome, platform } = await runCore(
-    emu,
+    emu(),
     "workspace",
     {
       "vault-url": "",
@@ -106,10 +100,10 @@ test("the vault is found from the Azure ML workspace through ARM", async () => {
     { [variable]: value },
   );
   assert.equal(outcome.status, "ok", platform.failures().join("\n"));
-  assert.equal(emu.versions(name).at(-1)?.value, value);
+  assert.equal(emu().versions(name).at(-1)?.value, value);
 
   const missing = await runCore(
-    emu,
+    emu(),
     "workspace-missing",
     {
       "vault-url": "",
@@ -131,7 +125,7 @@ test("a run with a client secret from the connection redacts it everywhere", asy
   const variable = name.replace(/-/g, "_").toUpperCase();
   const credential = await emulatorManagedIdentity();
   const platform = new MemoryPlatform({
-    inputs: { "vault-url": emu.vaultUrl, secrets: variable },
+    inputs: { "vault-url": emu().vaultUrl, secrets: variable },
     variables: { [variable]: secretValue("v") },
     connect: () => ({
       credential,

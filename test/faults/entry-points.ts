@@ -5,13 +5,12 @@
  * the leak canary has gone over everything it printed and wrote, in its platform's mask dialect.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import type { Emulator } from "../../src/emulator/index.ts";
 import { runCli } from "../cli/cli-process.ts";
 import { runCore } from "../core/harness.ts";
 import { maskProblems, runActionStep, stepTexts } from "../helpers/github-runner.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
-import { checkTaskLeaks, runTask } from "../helpers/pipelines-agent.ts";
+import { checkTaskLeaks, emulatorEndpoint, runTask } from "../helpers/pipelines-agent.ts";
 import { mappingOf, variablesOf, type FaultSecret, type ResultRow } from "./scenario.ts";
 
 export interface StepOutcome {
@@ -84,7 +83,7 @@ const azurePipelines: EntryPoint = {
     const env = emu.env();
     delete env.AZURE_AUTHORITY_HOST;
     const run = await runTask({
-      endpoint: federatedEndpoint(emu),
+      endpoint: emulatorEndpoint(emu, "WorkloadIdentityFederation"),
       systemAccessToken: accessToken,
       // System.Debug: the retries' debug lines are printed too, and must not carry a value.
       variables: { "System.OidcRequestUri": emu.pipelinesOidcUrl, "System.Debug": "true" },
@@ -100,23 +99,6 @@ const azurePipelines: EntryPoint = {
     return outcome(run.result === "Succeeded", rows, run.errors.join("\n"), describe);
   },
 };
-
-/** A workload identity federation connection whose cloud is the emulator. */
-function federatedEndpoint(emu: Emulator): Parameters<typeof runTask>[0]["endpoint"] {
-  return {
-    id: randomUUID(),
-    url: `${emu.armUrl}/`,
-    scheme: "WorkloadIdentityFederation",
-    parameters: { tenantid: emu.tenantId, serviceprincipalid: randomUUID() },
-    data: {
-      subscriptionId: randomUUID(),
-      environment: "AzureCloud",
-      scopeLevel: "Subscription",
-      activeDirectoryAuthority: `${emu.authorityHost}/`,
-      environmentAuthorityUrl: `${emu.authorityHost}/`,
-    },
-  };
-}
 
 const cli: EntryPoint = {
   name: "CLI",

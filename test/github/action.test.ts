@@ -1,7 +1,6 @@
 // The bundled action (dist/action.cjs, `npm run build`) run as the GitHub runner runs it,
 // against the emulator: set, re-run, get, bad input, outputs and the step summary.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import {
@@ -13,7 +12,7 @@ import {
   type StepRun,
   stepTexts,
 } from "../helpers/github-runner.ts";
-import { assertNoLeaks, canary, recordScenario, secretValue } from "../helpers/leaks.ts";
+import { assertNoLeaks, canary, pemValue, recordScenario, secretValue } from "../helpers/leaks.ts";
 
 const emulator = emulatorPerFile();
 
@@ -55,15 +54,6 @@ function checkNoLeaks(
   );
   assert.deepEqual(problems, []);
   recordScenario(`github ${scenario}`, texts, values, "github");
-}
-
-/** A PEM as a user keeps it: several lines and the final newline. */
-function pemValue(): string {
-  const body =
-    randomBytes(120)
-      .toString("base64")
-      .match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PRIVATE KEY-----\n${body.join("\n")}\n${canary()}${canary()}\n-----END PRIVATE KEY-----\n`;
 }
 
 describe("set", () => {

@@ -22,6 +22,15 @@ export function secretValue(label = "value"): string {
   return `${label}-${canary()}`;
 }
 
+/** A PEM as a user keeps it: several lines, canaries, and the final newline. */
+export function pemValue(): string {
+  const body =
+    randomBytes(120)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
+  return `-----BEGIN PRIVATE KEY-----\n${body.join("\n")}\n${canary()}${canary()}\n-----END PRIVATE KEY-----\n`;
+}
+
 /** Every form in which a leaked value could show up. */
 export function leakForms(value: string): { form: string; text: string }[] {
   const forms = [

@@ -15,9 +15,11 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Emulator } from "../../src/emulator/index.ts";
 import { assertNoLeaks, recordScenario } from "./leaks.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -45,6 +47,36 @@ export interface PipelinesEndpoint {
   parameters: Record<string, string>;
   /** Data parameters (`subscriptionId`, `environment`, `activeDirectoryAuthority`, ...). */
   data?: Record<string, string>;
+}
+
+/**
+ * An AzureRM service connection whose cloud is `emu` (its ARM endpoint and Entra stand-in).
+ * Every scheme but managed identity gets the emulator's tenant and a fresh client id;
+ * `parameters` adds to them (a key, a certificate).
+ */
+export function emulatorEndpoint(
+  emu: Emulator,
+  scheme: string,
+  parameters: Record<string, string> = {},
+): PipelinesEndpoint {
+  const principal: Record<string, string> =
+    scheme === "ManagedServiceIdentity"
+      ? {}
+      : { tenantid: emu.tenantId, serviceprincipalid: randomUUID() };
+  return {
+    id: randomUUID(),
+    url: `${emu.armUrl}/`,
+    scheme,
+    parameters: { ...principal, ...parameters },
+    data: {
+      subscriptionId: randomUUID(),
+      subscriptionName: "emulator",
+      environment: "AzureCloud",
+      scopeLevel: "Subscription",
+      activeDirectoryAuthority: `${emu.authorityHost}/`,
+      environmentAuthorityUrl: `${emu.authorityHost}/`,
+    },
+  };
 }
 
 export interface TaskRunOptions {

@@ -12,7 +12,7 @@ import {
 } from "../helpers/github-runner.ts";
 import { assertNoLeaks, recordScenario } from "../helpers/leaks.ts";
 import { gitHubCommandProblems } from "./command-checks.ts";
-import { hostileValues, variableOf, vaultNameOf } from "./hostile-values.ts";
+import { hostileValues, seedForGet, variableOf, vaultNameOf } from "./hostile-values.ts";
 
 const emulator = emulatorPerFile();
 
@@ -76,14 +76,7 @@ void test("set: every hostile value is stored byte for byte, masked first, and i
 
 void test("get: every hostile value arrives byte for byte in its output and env variable, and injects no command", async () => {
   const id = unique();
-  const values = hostileValues();
-  const labels = Object.keys(values);
-  for (const label of labels) emulator().seed(vaultNameOf(label, id), values[label] ?? "");
-  const secrets = labels
-    .map((l, i) =>
-      i % 2 === 0 ? `${vaultNameOf(l, id)}: ${variableOf(l, id)}` : vaultNameOf(l, id),
-    )
-    .join("\n");
+  const { values, labels, secrets } = seedForGet(emulator(), id);
   const run = await runActionStep(step({ mode: "get", secrets, "export-env": "true" }));
   assert.equal(run.exitCode, 0, describeRun(run));
 

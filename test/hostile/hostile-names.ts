@@ -5,6 +5,8 @@
  * and the name, and none may turn into a request.
  */
 import assert from "node:assert/strict";
+import { unique } from "../helpers/emulator.ts";
+import { secretValue } from "../helpers/leaks.ts";
 
 /** Vault-side names: none matches `^[0-9a-zA-Z-]{1,127}$`, each for its own reason. */
 export const hostileVaultNames = [
@@ -123,4 +125,27 @@ export function generateEntries(): { text: string; named: string }[] {
     text: i % 2 === 0 ? name : `${name}: 40`,
     named: name,
   }));
+}
+
+/**
+ * Set mode's scenario: one good line, every hostile line, the hostile `generate` lines, and
+ * variables under a `variable-prefix` whose names (`variableNames`) no pipeline would take.
+ */
+export function setScenario(variableNames: readonly string[]) {
+  const id = unique();
+  const good = `GOOD_${id.toUpperCase()}`;
+  const prefix = `PFX${id.toUpperCase()}_`;
+  const secrets = mappingText([
+    { text: `good-${id}: ${good}`, named: "" },
+    ...setModeEntries(good, id),
+  ]);
+  const generate = mappingText(generateEntries());
+  const variables: Record<string, string> = {
+    [good]: secretValue("good"),
+    [`${prefix}OK`]: secretValue("prefixed-ok"),
+  };
+  for (const name of variableNames) variables[`${prefix}${name}`] = secretValue("prefixed");
+  // What the step reads (and so masks): only what a valid line or variable names.
+  const read = [variables[good] ?? "", variables[`${prefix}OK`] ?? ""];
+  return { id, good, prefix, secrets, generate, variables, read };
 }

@@ -8,6 +8,7 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { limits } from "../../src/core/settings.ts";
+import type { Emulator } from "../../src/emulator/index.ts";
 import { canary } from "../helpers/leaks.ts";
 
 /**
@@ -90,4 +91,23 @@ export function variableOf(label: string, suffix: string): string {
 /** A value's label as a vault secret name. */
 export function vaultNameOf(label: string, suffix: string): string {
   return `${label}-${suffix}`;
+}
+
+/**
+ * Get mode's scenario: every hostile value seeded in the vault under its own name, and the
+ * mapping that reads them back, every other line naming its output and the rest derived.
+ */
+export function seedForGet(
+  emu: Emulator,
+  suffix: string,
+): { values: Record<string, string>; labels: string[]; secrets: string } {
+  const values = hostileValues();
+  const labels = Object.keys(values);
+  for (const label of labels) emu.seed(vaultNameOf(label, suffix), values[label] ?? "");
+  const secrets = labels
+    .map((l, i) =>
+      i % 2 === 0 ? `${vaultNameOf(l, suffix)}: ${variableOf(l, suffix)}` : vaultNameOf(l, suffix),
+    )
+    .join("\n");
+  return { values, labels, secrets };
 }

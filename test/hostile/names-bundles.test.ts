@@ -2,45 +2,24 @@
 // any request, every problem names its line, and no name turns into a command of its own
 // (the names are quoted in error messages, which is where an injection would show).
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+
 import { describe, test } from "node:test";
 import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import { runActionStep, stepTexts, type StepRun } from "../helpers/github-runner.ts";
-import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
-import { runTask, stdoutForLeakCheck, type TaskRun } from "../helpers/pipelines-agent.ts";
-import { gitHubCommandProblems, pipelinesCommandProblems } from "./command-checks.ts";
+import { assertNoLeaks, recordScenario } from "../helpers/leaks.ts";
 import {
-  assertEachNamed,
-  generateEntries,
-  getModeEntries,
-  mappingText,
-  setModeEntries,
-} from "./hostile-names.ts";
+  emulatorEndpoint,
+  runTask,
+  stdoutForLeakCheck,
+  type TaskRun,
+} from "../helpers/pipelines-agent.ts";
+import { gitHubCommandProblems, pipelinesCommandProblems } from "./command-checks.ts";
+import { assertEachNamed, getModeEntries, mappingText, setScenario } from "./hostile-names.ts";
 
 const emulator = emulatorPerFile();
 
 /** Variable names a `variable-prefix` run finds that no pipeline would take. */
 const hostileVariableNames = ["a/b", "../x", "a;b", "\u0410PI", "A-B", "A\u200bB"];
-
-/** A set-mode run's inputs and variables: a good line, every hostile line, hostile prefixed variables. */
-function setScenario() {
-  const id = unique();
-  const good = `GOOD_${id.toUpperCase()}`;
-  const prefix = `PFX${id.toUpperCase()}_`;
-  const secrets = mappingText([
-    { text: `good-${id}: ${good}`, named: "" },
-    ...setModeEntries(good, id),
-  ]);
-  const generate = mappingText(generateEntries());
-  const variables: Record<string, string> = {
-    [good]: secretValue("good"),
-    [`${prefix}OK`]: secretValue("prefixed-ok"),
-  };
-  for (const name of hostileVariableNames) variables[`${prefix}${name}`] = secretValue("prefixed");
-  // What the step reads (and so masks): only what a valid line or variable names.
-  const read = [variables[good] ?? "", variables[`${prefix}OK`] ?? ""];
-  return { id, prefix, secrets, generate, variables, read };
-}
 
 /** Every problem of a set scenario is named, and the count in the failure adds up. */
 function checkSetProblems(scenario: ReturnType<typeof setScenario>, errors: string[]): void {
@@ -73,7 +52,7 @@ describe("GitHub Action", () => {
   }
 
   void test("set: every hostile name, prefixed variable and generate line named, exit 1, nothing sent", async () => {
-    const scenario = setScenario();
+    const scenario = setScenario(hostileVariableNames);
     const before = emulator().requests.length;
     const run = await runActionStep(
       step(
@@ -115,13 +94,7 @@ describe("GitHub Action", () => {
 describe("Azure Pipelines task", () => {
   function connection() {
     return {
-      endpoint: {
-        id: randomUUID(),
-        url: `${emulator().armUrl}/`,
-        scheme: "ManagedServiceIdentity",
-        parameters: {},
-        data: { subscriptionId: randomUUID(), environment: "AzureCloud" },
-      },
+      endpoint: emulatorEndpoint(emulator(), "ManagedServiceIdentity"),
       env: emulator().env(),
     };
   }
@@ -131,7 +104,7 @@ describe("Azure Pipelines task", () => {
   }
 
   void test("set: every hostile name, prefixed variable and generate line named, task failed, nothing sent", async () => {
-    const scenario = setScenario();
+    const scenario = setScenario(hostileVariableNames);
     const before = emulator().requests.length;
     const run = await runTask({
       ...connection(),

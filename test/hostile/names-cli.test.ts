@@ -2,26 +2,14 @@
 // problem on stderr naming its line, nothing on stdout that a script could take for values,
 // not one request.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
-import { unique } from "../helpers/emulator.ts";
-import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
-import { runCli, type CliRun } from "../cli/cli-process.ts";
-import {
-  assertEachNamed,
-  generateEntries,
-  getModeEntries,
-  mappingText,
-  setModeEntries,
-} from "./hostile-names.ts";
+import { test } from "node:test";
 
-let emu: Emulator;
-before(async () => {
-  emu = await startEmulator();
-});
-after(async () => {
-  await emu.stop();
-});
+import { emulatorPerFile, unique } from "../helpers/emulator.ts";
+import { assertNoLeaks, recordScenario } from "../helpers/leaks.ts";
+import { runCli, type CliRun } from "../cli/cli-process.ts";
+import { assertEachNamed, getModeEntries, mappingText, setScenario } from "./hostile-names.ts";
+
+const emu = emulatorPerFile();
 
 /** The CLI's error lines (`error: …`), without the prefix: one problem each. */
 function problems(run: CliRun): string[] {
@@ -32,26 +20,20 @@ function problems(run: CliRun): string[] {
 }
 
 function connection(): string[] {
-  return ["--vault-url", emu.vaultUrl, "--auth", "managed-identity"];
+  return ["--vault-url", emu().vaultUrl, "--auth", "managed-identity"];
 }
 
 void test("set: every hostile name and generate line named on stderr, exit 2, nothing sent", async () => {
-  const id = unique();
-  const good = `GOOD_${id.toUpperCase()}`;
-  const value = secretValue("good");
-  const secrets = mappingText([
-    { text: `good-${id}: ${good}`, named: "" },
-    ...setModeEntries(good, id),
-  ]);
-  const generate = mappingText(generateEntries());
-  const before = emu.requests.length;
+  const { id, good, secrets, generate, variables } = setScenario([]);
+  const value = variables[good] ?? "";
+  const before = emu().requests.length;
   const run = await runCli(
     ["set", ...connection(), "--secrets", secrets.text, "--generate", generate.text],
-    { ...emu.env(), [good]: value },
+    { ...emu().env(), [good]: value },
   );
   assert.equal(run.code, 2, run.stderr);
-  assert.deepEqual(emu.requests.slice(before), [], "no request of any kind");
-  assert.deepEqual(emu.versions(`good-${id}`), []);
+  assert.deepEqual(emu().requests.slice(before), [], "no request of any kind");
+  assert.deepEqual(emu().versions(`good-${id}`), []);
   assertEachNamed(problems(run), secrets.lines.slice(1));
   assertEachNamed(problems(run), generate.lines, "generate");
   const count = secrets.lines.length - 1 + generate.lines.length;
@@ -67,12 +49,12 @@ void test("set: every hostile name and generate line named on stderr, exit 2, no
 
 void test("get --stdout: every hostile name named on stderr, exit 2, no value line on stdout, nothing sent", async () => {
   const secrets = mappingText(getModeEntries(unique()));
-  const before = emu.requests.length;
+  const before = emu().requests.length;
   const run = await runCli(["get", ...connection(), "--stdout", "--secrets", secrets.text], {
-    ...emu.env(),
+    ...emu().env(),
   });
   assert.equal(run.code, 2, run.stderr);
-  assert.deepEqual(emu.requests.slice(before), [], "no request of any kind");
+  assert.deepEqual(emu().requests.slice(before), [], "no request of any kind");
   assert.equal(run.stdout, "", "stdout is for values only, and there are none");
   assertEachNamed(problems(run), secrets.lines);
   assert.match(run.stderr, new RegExp(`aml-secrets: ${secrets.lines.length} problems`));

@@ -1,18 +1,18 @@
 // Hostile values through the bundled task (dist/task.cjs) as the Azure Pipelines agent runs it:
 // stored byte for byte, handed back byte for byte as secret variables, never a command of their own.
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+
 import { test } from "node:test";
 import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import {
   checkTaskLeaks,
+  emulatorEndpoint,
   runTask,
-  type PipelinesEndpoint,
   type TaskRun,
   type TaskRunOptions,
 } from "../helpers/pipelines-agent.ts";
 import { pipelinesCommandProblems } from "./command-checks.ts";
-import { hostileValues, variableOf, vaultNameOf } from "./hostile-values.ts";
+import { hostileValues, seedForGet, variableOf, vaultNameOf } from "./hostile-values.ts";
 
 const emulator = emulatorPerFile();
 
@@ -21,15 +21,8 @@ function task(
   inputs: Record<string, string>,
   more: Omit<TaskRunOptions, "inputs"> = {},
 ): TaskRunOptions {
-  const endpoint: PipelinesEndpoint = {
-    id: randomUUID(),
-    url: `${emulator().armUrl}/`,
-    scheme: "ManagedServiceIdentity",
-    parameters: {},
-    data: { subscriptionId: randomUUID(), environment: "AzureCloud" },
-  };
   return {
-    endpoint,
+    endpoint: emulatorEndpoint(emulator(), "ManagedServiceIdentity"),
     env: emulator().env(),
     ...more,
     inputs: { vaultUrl: emulator().vaultUrl, ...inputs },
@@ -87,14 +80,7 @@ void test("set: every hostile value, secret or plain, is stored byte for byte an
 
 void test("get: every hostile value arrives byte for byte as a secret variable and injects no command", async () => {
   const id = unique();
-  const values = hostileValues();
-  const labels = Object.keys(values);
-  for (const label of labels) emulator().seed(vaultNameOf(label, id), values[label] ?? "");
-  const secrets = labels
-    .map((l, i) =>
-      i % 2 === 0 ? `${vaultNameOf(l, id)}: ${variableOf(l, id)}` : vaultNameOf(l, id),
-    )
-    .join("\n");
+  const { values, labels, secrets } = seedForGet(emulator(), id);
   // Multi-line secret variables need the job's consent; with it, every value is handed on.
   const run = await runTask(
     task(

@@ -2,19 +2,14 @@
 // written byte for byte, one byte more is a named problem before any request.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { limits } from "../../src/core/settings.ts";
-import { startEmulator, type Emulator } from "../../src/emulator/index.ts";
+
+import { emulatorPerFile } from "../helpers/emulator.ts";
 import { runCore } from "../core/harness.ts";
 import { valueOfBytes } from "./hostile-values.ts";
 
-let emu: Emulator;
-before(async () => {
-  emu = await startEmulator();
-});
-after(async () => {
-  await emu.stop();
-});
+const emu = emulatorPerFile();
 
 const unique = (): string => randomBytes(3).toString("hex").toUpperCase();
 
@@ -24,7 +19,7 @@ void test("a value of exactly the limit in bytes (fewer characters) is written b
   assert.equal(Buffer.byteLength(value, "utf8"), limits.valueBytes);
   assert.ok(value.length < limits.valueBytes, "multi-byte characters: fewer characters than bytes");
   const { outcome, platform } = await runCore(
-    emu,
+    emu(),
     "value-at-limit",
     { secrets: variable },
     {
@@ -32,16 +27,16 @@ void test("a value of exactly the limit in bytes (fewer characters) is written b
     },
   );
   assert.equal(outcome.status, "ok", platform.failures().join("\n"));
-  const stored = emu.versions(variable.replace(/_/g, "-").toLowerCase()).at(-1)?.value;
+  const stored = emu().versions(variable.replace(/_/g, "-").toLowerCase()).at(-1)?.value;
   assert.ok(stored === value, "stored byte for byte");
 });
 
 void test("one byte over the limit is a problem naming the variable and both sizes, and nothing is sent", async () => {
   const variable = `OVER_LIMIT_${unique()}`;
   const value = valueOfBytes(limits.valueBytes + 1);
-  const before = emu.requests.length;
+  const before = emu().requests.length;
   const { outcome, platform } = await runCore(
-    emu,
+    emu(),
     "value-over-limit",
     { secrets: variable },
     {
@@ -49,7 +44,7 @@ void test("one byte over the limit is a problem naming the variable and both siz
     },
   );
   assert.equal(outcome.status, "invalid");
-  assert.deepEqual(emu.requests.slice(before), []);
+  assert.deepEqual(emu().requests.slice(before), []);
   assert.ok(
     platform
       .lines()
