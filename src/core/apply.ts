@@ -5,6 +5,7 @@
  */
 import type { SecretClient, SetSecretOptions } from "@azure/keyvault-secrets";
 import { deletedError, type PlannedEntry, type SetEntry } from "./plan.ts";
+import type { InputLabel } from "./platform.ts";
 import type { RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
 import { failure, serviceError } from "./service-error.ts";
@@ -25,6 +26,8 @@ export interface ApplyRequest {
   options: WriteOptions;
   /** What to check when the vault refuses (401 / 403): the connection's hint. */
   hint: string;
+  /** The platform's spelling of inputs, for messages. */
+  label: InputLabel;
   now?: () => number;
 }
 
@@ -66,7 +69,10 @@ export async function applyPlanned(
       // Deleted since the plan's listing (or not listable): recover it, then write.
       if (serviceError(e).innerCode !== "ObjectIsDeletedButRecoverable") throw e;
       if (!request.options.recoverDeleted)
-        return { ...row(planned, "failed"), error: deletedError(entry.vaultName) };
+        return {
+          ...row(planned, "failed"),
+          error: deletedError(entry.vaultName, request.label("recover-deleted")),
+        };
       await recover(request, entry.vaultName);
       action = "recovered";
       written = await write(request, entry);

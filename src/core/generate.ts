@@ -45,7 +45,10 @@ export interface GenerateEntry {
  * must not generate `a`), blank lines are ignored. Every problem is returned,
  * each naming its line, so the step can report them all before any request.
  */
-export function parseGenerateLines(text: string): { entries: GenerateEntry[]; problems: string[] } {
+export function parseGenerateLines(
+  text: string,
+  input = "generate",
+): { entries: GenerateEntry[]; problems: string[] } {
   const entries: GenerateEntry[] = [];
   const problems: string[] = [];
   const firstLineOf = new Map<string, number>();
@@ -56,7 +59,7 @@ export function parseGenerateLines(text: string): { entries: GenerateEntry[]; pr
     const colon = line.indexOf(":");
     const vaultName = (colon === -1 ? line : line.slice(0, colon)).trim();
     const lengthText = colon === -1 ? undefined : line.slice(colon + 1).trim();
-    const where = `generate line ${lineNumber}`;
+    const where = `${input} line ${lineNumber}`;
     let ok = true;
     const nameProblem = vaultNameProblem(vaultName);
     if (nameProblem) {

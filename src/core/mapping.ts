@@ -3,7 +3,7 @@
  * `#` comments and blank lines ignored. The left side is always the vault secret, the right
  * side always the pipeline side; a lone name is the side the mode reads.
  */
-import { toPipelineName, toVaultName, vaultNameProblem } from "./names.ts";
+import { toPipelineName, toVaultName, vaultKey, vaultNameProblem } from "./names.ts";
 
 /** Pipeline variables and outputs: letters, digits, `_` and `.`, not starting with a digit. */
 export const pipelineNamePattern = /^[A-Za-z_][A-Za-z0-9_.]*$/;
@@ -74,11 +74,11 @@ function checked<T extends MappedEntry>(
 }
 
 /** Set mode: a lone name is the pipeline variable to read (`STORAGE_KEY` -> vault `storage-key`). */
-export function parseSetMapping(text: string): ParsedMapping<MappedEntry> {
+export function parseSetMapping(text: string, input = "secrets"): ParsedMapping<MappedEntry> {
   const problems: string[] = [];
   const entries: MappedEntry[] = [];
   for (const line of lines(text)) {
-    const where = `secrets line ${line.number}`;
+    const where = `${input} line ${line.number}`;
     if (line.right === "") {
       problems.push(`${where}: nothing after \`:\` (write \`vault-name: VARIABLE\` or one name)`);
       continue;
@@ -99,12 +99,12 @@ export function parseSetMapping(text: string): ParsedMapping<MappedEntry> {
 export type GetMappedEntry = MappedEntry | { wildcard: true; where: string };
 
 /** Get mode: a lone name is the vault secret to read (`api-key` -> output `API_KEY`); `*` takes every enabled secret. */
-export function parseGetMapping(text: string): ParsedMapping<GetMappedEntry> {
+export function parseGetMapping(text: string, input = "secrets"): ParsedMapping<GetMappedEntry> {
   const problems: string[] = [];
   const entries: GetMappedEntry[] = [];
   let wildcardSeen = false;
   for (const line of lines(text)) {
-    const where = `secrets line ${line.number}`;
+    const where = `${input} line ${line.number}`;
     if (line.left === "*" && line.right === undefined) {
       if (wildcardSeen) problems.push(`${where}: \`*\` is given twice`);
       wildcardSeen = true;
@@ -127,6 +127,39 @@ export function parseGetMapping(text: string): ParsedMapping<GetMappedEntry> {
       continue;
     }
     entries.push({ vaultName: line.left, pipelineName, where });
+  }
+  return { entries, problems };
+}
+
+/** One vault secret a delete-mode line names. */
+export interface NamedSecret {
+  vaultName: string;
+  where: string;
+}
+
+/**
+ * Delete mode: the vault name of each line (the left side; a lone name is the vault name).
+ * No `*`: deleting everything is not something one input line should be able to do.
+ */
+export function parseDeleteMapping(text: string, input = "secrets"): ParsedMapping<NamedSecret> {
+  const problems: string[] = [];
+  const entries: NamedSecret[] = [];
+  const seen = new Map<string, string>();
+  for (const line of lines(text)) {
+    const where = `${input} line ${line.number}`;
+    const earlier = seen.get(vaultKey(line.left));
+    if (earlier) {
+      problems.push(`${where}: \`${line.left}\` is already named on ${earlier}`);
+      continue;
+    }
+    seen.set(vaultKey(line.left), where);
+    if (line.left === "*") {
+      problems.push(`${where}: \`*\` is not taken in delete mode: name each secret to delete`);
+      continue;
+    }
+    const problem = vaultNameProblem(line.left);
+    if (problem) problems.push(`${where}: ${problem}`);
+    else entries.push({ vaultName: line.left, where });
   }
   return { entries, problems };
 }

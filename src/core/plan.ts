@@ -5,6 +5,7 @@
  */
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { vaultKey } from "./names.ts";
+import type { InputLabel } from "./platform.ts";
 import type { RequestGate } from "./requests.ts";
 import type { PlannedAction } from "./result.ts";
 import { failure } from "./service-error.ts";
@@ -43,6 +44,8 @@ export interface PlanRequest {
   listDeleted: boolean;
   /** What to check when the vault refuses a read (401 / 403): the connection's hint. */
   hint: string;
+  /** The platform's spelling of inputs, for messages. */
+  label: InputLabel;
   /** For expiry checks; Date.now by default. */
   now?: () => number;
 }
@@ -101,7 +104,11 @@ async function planOne(
   if (!current) {
     if (!deleted.has(vaultKey(entry.vaultName))) return { entry, action: "create" };
     if (request.recoverDeleted) return { entry, action: "recover" };
-    return { entry, action: "failed", error: deletedError(entry.vaultName) };
+    return {
+      entry,
+      action: "failed",
+      error: deletedError(entry.vaultName, request.label("recover-deleted")),
+    };
   }
   const known: PlannedEntry = { entry, action: "update" };
   if (current.version) known.version = current.version;
@@ -139,6 +146,7 @@ async function planOne(
   }
 }
 
-export function deletedError(vaultName: string): string {
-  return `secret ${vaultName} is soft-deleted in the vault and recover-deleted is false: recover or purge it, or set recover-deleted: true`;
+/** `recoverDeleted` is how the platform spells the `recover-deleted` input. */
+export function deletedError(vaultName: string, recoverDeleted: string): string {
+  return `secret ${vaultName} is soft-deleted in the vault and ${recoverDeleted} is false: recover or purge it, or set ${recoverDeleted}: true`;
 }

@@ -20,7 +20,23 @@ export type InputName =
   | "dry-run"
   | "export-env"
   | "allow-empty"
-  | "max-concurrency";
+  | "max-concurrency"
+  | "owner"
+  | "prune"
+  | "include-deleted"
+  | "out-file"
+  | "out-format"
+  | "output-variables"
+  | "output-prefix"
+  | "allow-reserved-names"
+  | "request-timeout";
+
+/**
+ * How a platform spells an input where a message names it: GitHub `vault-url`, Azure Pipelines
+ * `vaultUrl`, the CLI `--vault-url`. A message that names another platform's spelling sends the
+ * user looking for an input that does not exist.
+ */
+export type InputLabel = (name: InputName) => string;
 
 /** Endpoints of one Azure cloud. */
 export interface Cloud {
@@ -60,6 +76,8 @@ export interface Connection {
 export interface Platform {
   /** An input by its SPEC name; undefined when not given (an adapter maps the name to its own spelling). */
   getInput(name: InputName): string | undefined;
+  /** The input's name as this platform's users write it, for messages. */
+  inputLabel: InputLabel;
   /** A pipeline variable's value, read without echoing it; undefined when unset. */
   getVariable(name: string): string | undefined;
   /** Names of the variables the step can read (for `variable-prefix`). */

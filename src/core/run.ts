@@ -14,7 +14,7 @@ import { changedCount, failureMessage, resultJson, rowLines, summaryMarkdown } f
 import { createRequestGate, type RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
 import { failure } from "./service-error.ts";
-import { parseSettings, type Settings } from "./settings.ts";
+import { parseSettings, type Mode, type Settings } from "./settings.ts";
 import { readSetEntries } from "./values.ts";
 import { createSecretClient } from "./vault-client.ts";
 import { resolveWorkspaceVault } from "./workspace.ts";
@@ -57,34 +57,50 @@ class Reporter {
     this.platform.error(this.text(line));
   }
 
-  output(name: string, value: string): void {
-    this.platform.setOutput(name, this.text(value), { secret: false });
+  /**
+   * A row with its free text (error, note) redacted. Names, sources, actions, versions and ids
+   * are written exactly: none can hold a value (names are validated, actions come from a fixed
+   * set, versions and ids are the service's), and a redacted one would be a name that does not
+   * exist. Redaction comes first, every escaping (JSON, markdown, log lines) after it.
+   */
+  private row(row: ResultRow): ResultRow {
+    const safe = { ...row };
+    if (row.error !== undefined) safe.error = this.text(row.error);
+    if (row.note !== undefined) safe.note = this.text(row.note);
+    return safe;
   }
 
   /** Rows, outputs and summary; one failure at the end when anything failed. */
   async finish(title: string, rows: ResultRow[], extraFailure?: string): Promise<void> {
-    for (const line of rowLines(rows)) this.info(line);
-    this.output("result", resultJson(rows));
-    this.output("changed", String(changedCount(rows)));
+    const safe = rows.map((r) => this.row(r));
+    for (const line of rowLines(safe)) this.platform.info(line);
+    this.platform.setOutput("result", resultJson(safe), { secret: false });
+    this.platform.setOutput("changed", String(changedCount(safe)), { secret: false });
     try {
-      await this.platform.writeSummary(this.text(summaryMarkdown(title, rows)));
+      await this.platform.writeSummary(summaryMarkdown(title, safe));
     } catch (e: unknown) {
       this.warning(`could not write the job summary: ${errorMessage(e)}`);
     }
-    const message = [extraFailure, failureMessage(rows)].filter((m) => m !== undefined).join("\n");
-    if (message !== "") this.platform.fail(this.text(message));
+    const extra = extraFailure === undefined ? undefined : this.text(extraFailure);
+    const message = [extra, failureMessage(safe)].filter((m) => m !== undefined).join("\n");
+    if (message !== "") this.platform.fail(message);
   }
 }
 
 /** What a refused vault request should check besides the credential: the role the mode needs. */
-const vaultRoles = {
+const vaultRoles: Record<Mode, string> = {
   set: `the identity needs the "Key Vault Secrets Officer" role on the vault (or an access policy with secret get, list, set and recover)`,
   get: `the identity needs the "Key Vault Secrets User" role on the vault (or an access policy with secret get and list)`,
-} as const;
+  list: `the identity needs the "Key Vault Reader" role on the vault (names and attributes, no values) or "Key Vault Secrets User" (or an access policy with secret list)`,
+  delete: `the identity needs the "Key Vault Secrets Officer" role on the vault (or an access policy with secret get, list and delete)`,
+};
 
 export async function run(platform: Platform): Promise<RunOutcome> {
   const reporter = new Reporter(platform);
-  const { settings, problems } = parseSettings((name) => platform.getInput(name));
+  const { settings, problems } = parseSettings(
+    (name) => platform.getInput(name),
+    (name) => platform.inputLabel(name),
+  );
   let entries: SetEntry[] = [];
   if (settings.mode === "set") {
     const read = readSetEntries({ platform, settings, remember: (v) => reporter.remember(v) });
@@ -94,8 +110,8 @@ export async function run(platform: Platform): Promise<RunOutcome> {
   const connection = connect(platform, reporter, problems);
   if (problems.length > 0 || !connection) {
     for (const problem of problems) reporter.error(problem);
-    reporter.output("result", "[]");
-    reporter.output("changed", "0");
+    platform.setOutput("result", "[]", { secret: false });
+    platform.setOutput("changed", "0", { secret: false });
     platform.fail(
       reporter.text(
         `aml-secrets: ${problems.length === 1 ? "a problem" : `${problems.length} problems`} with the inputs; nothing was sent:\n- ${problems.join("\n- ")}`,
@@ -182,12 +198,14 @@ async function runSet(
     recoverDeleted: settings.recoverDeleted,
     listDeleted: settings.dryRun,
     hint,
+    label: settings.label,
   });
   if (settings.dryRun) return (await Promise.all(plans)).map(plannedRow);
   const request: ApplyRequest = {
     client,
     gate,
     hint,
+    label: settings.label,
     options: {
       recoverDeleted: settings.recoverDeleted,
       disablePreviousVersions: settings.disablePreviousVersions,

@@ -36,7 +36,7 @@ export function readSetEntries({ platform, settings, remember }: ValueSources): 
     remember(value);
     if (value === "" && !settings.allowEmpty) {
       problems.push(
-        `${where}: variable ${variable} is empty (set allow-empty: true to write an empty value)`,
+        `${where}: variable ${variable} is empty (set ${settings.label("allow-empty")}: true to write an empty value)`,
       );
       return;
     }
@@ -60,9 +60,9 @@ export function readSetEntries({ platform, settings, remember }: ValueSources): 
       .variableNames()
       .filter((name) => name.startsWith(prefix) && !named.has(name))
       .sort();
-    if (matches.length === 0) problems.push(`variable-prefix ${prefix} matches no variable`);
+    const where = `${settings.label("variable-prefix")} ${prefix}`;
+    if (matches.length === 0) problems.push(`${where} matches no variable`);
     for (const variable of matches) {
-      const where = `variable-prefix ${prefix}`;
       const stripped = variable.slice(prefix.length);
       const vaultName = toVaultName(stripped);
       const problem =
@@ -101,7 +101,10 @@ export function readSetEntries({ platform, settings, remember }: ValueSources): 
     } else first.set(vaultKey(entry.vaultName), entry);
   }
   if (settings.setEntries.length === 0 && prefix === undefined && settings.generate.length === 0) {
-    problems.push("nothing to set: give secrets, variable-prefix or generate");
+    const { label } = settings;
+    problems.push(
+      `nothing to set: give ${label("secrets")}, ${label("variable-prefix")} or ${label("generate")}`,
+    );
   }
   const entries = sourced.map(({ where: _where, ...entry }) => entry);
   return { entries, problems };

@@ -48,6 +48,15 @@ const specInputs: InputName[] = [
   "export-env",
   "allow-empty",
   "max-concurrency",
+  "owner",
+  "prune",
+  "include-deleted",
+  "out-file",
+  "out-format",
+  "output-variables",
+  "output-prefix",
+  "allow-reserved-names",
+  "request-timeout",
 ];
 
 describe("task.json", () => {
@@ -104,6 +113,12 @@ describe("task.json", () => {
       disablePreviousVersions: "false",
       allowEmpty: "false",
       dryRun: "false",
+      prune: "false",
+      includeDeleted: "false",
+      outFormat: "dotenv",
+      outputVariables: "false",
+      allowReservedNames: "false",
+      requestTimeout: "30s",
     });
     assert.deepEqual(taskInputs().length, taskJson.inputs.length);
   });
@@ -116,7 +131,12 @@ describe("task.json", () => {
       assert.equal(handler.target, "dist/task.cjs");
     // 4.265.1 is the first agent with the Node24 handler.
     assert.equal(taskJson.minimumAgentVersion, "4.265.1");
-    assert.deepEqual(taskJson.outputVariables.map((o) => o.name).sort(), ["changed", "result"]);
+    assert.deepEqual(taskJson.outputVariables.map((o) => o.name).sort(), [
+      "changed",
+      "names",
+      "outFile",
+      "result",
+    ]);
   });
 });
 

@@ -109,8 +109,8 @@ test("bad input: every problem named in one run, exit 2, not one request", async
     /variable VAR_UNSET is not set/,
     /variable VAR_EMPTY is empty/,
     /variable VAR_BIG's value is 30[0-9]{3} bytes/,
-    /input tags has 16 tags/,
-    /input expires-in `90x` is not a duration/,
+    /input --tag has 16 tags/,
+    /input --expires-in `90x` is not a duration/,
     /vault-url http:\/\/\S+ must use https/,
   ]) {
     assert.match(run.stderr, expected);

@@ -38,6 +38,14 @@ const specInputs: Record<string, string | undefined> = {
   "export-env": "false",
   "allow-empty": "false",
   "max-concurrency": undefined,
+  owner: undefined,
+  prune: "false",
+  "include-deleted": "false",
+  "out-file": undefined,
+  "out-format": "dotenv",
+  "output-prefix": undefined,
+  "allow-reserved-names": "false",
+  "request-timeout": "30s",
   auth: "auto",
   "client-id": undefined,
   "tenant-id": undefined,
@@ -55,7 +63,7 @@ test("action.yml declares every SPEC input, with the SPEC's defaults and a descr
   const descriptions = [...actionYml.matchAll(/^ {4}description:/gm)].length;
   assert.equal(
     descriptions,
-    Object.keys(specInputs).length + 2,
+    Object.keys(specInputs).length + 4,
     "each input and output is described",
   );
 });

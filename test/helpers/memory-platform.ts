@@ -34,6 +34,9 @@ export class MemoryPlatform implements Platform {
   getInput(name: InputName): string | undefined {
     return this.inputs[name];
   }
+  inputLabel(name: InputName): string {
+    return name;
+  }
   getVariable(name: string): string | undefined {
     return Object.hasOwn(this.variables, name) ? this.variables[name] : undefined;
   }

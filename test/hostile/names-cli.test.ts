@@ -34,8 +34,8 @@ void test("set: every hostile name and generate line named on stderr, exit 2, no
   assert.equal(run.code, 2, run.stderr);
   assert.deepEqual(emu().requests.slice(before), [], "no request of any kind");
   assert.deepEqual(emu().versions(`good-${id}`), []);
-  assertEachNamed(problems(run), secrets.lines.slice(1));
-  assertEachNamed(problems(run), generate.lines, "generate");
+  assertEachNamed(problems(run), secrets.lines.slice(1), "--secrets");
+  assertEachNamed(problems(run), generate.lines, "--generate");
   const count = secrets.lines.length - 1 + generate.lines.length;
   assert.match(run.stderr, new RegExp(`aml-secrets: ${count} problems with the inputs`));
   assertNoLeaks({ stdout: run.stdout, stderr: run.stderr }, [value], "none");
@@ -56,6 +56,6 @@ void test("get --stdout: every hostile name named on stderr, exit 2, no value li
   assert.equal(run.code, 2, run.stderr);
   assert.deepEqual(emu().requests.slice(before), [], "no request of any kind");
   assert.equal(run.stdout, "", "stdout is for values only, and there are none");
-  assertEachNamed(problems(run), secrets.lines);
+  assertEachNamed(problems(run), secrets.lines, "--secrets");
   assert.match(run.stderr, new RegExp(`aml-secrets: ${secrets.lines.length} problems`));
 });

@@ -39,6 +39,11 @@ export class PipelinesPlatform implements Platform {
     return quietly(() => tl.getInput(taskName)) || undefined;
   }
 
+  /** The task's own input name (`vaultUrl`), as the task assistant and YAML show it. */
+  inputLabel(name: InputName): string {
+    return taskInputName(name) ?? name;
+  }
+
   /** Secret variables come from the library's vault, plain ones from the environment; nothing is echoed. */
   getVariable(name: string): string | undefined {
     // The library throws on an empty name; no variable has one.

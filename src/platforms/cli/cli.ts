@@ -160,7 +160,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       ? `${result ?? "[]"}\n`
       : resultTable(result, platform.outputs.get("changed"));
   // With --stdout the values own stdout: the table goes to stderr, so `> file` gets values only.
-  (toStdout ? io.stderr : io.stdout)(platform.redactor.redact(report));
+  // The table is built from `result`, whose free text the core redacted and whose names,
+  // actions and versions are exact: redacting it again would rewrite them.
+  (toStdout ? io.stderr : io.stdout)(report);
   return exitCodes[outcome.status];
 }
 

@@ -17,6 +17,20 @@ export interface CliPlatformOptions {
   stderr?: (text: string) => void;
 }
 
+/** Inputs whose flag is not `--<input name>`. */
+const flagsByInput: Partial<Record<InputName, string>> = {
+  mode: "the command (set, plan, get, list, delete)",
+  "recover-deleted": "--no-recover-deleted",
+  tags: "--tag",
+  "out-file": "--out",
+  "out-format": "--format",
+};
+
+/** How a CLI user writes an input: its flag. */
+export function cliFlag(name: InputName): string {
+  return flagsByInput[name] ?? `--${name}`;
+}
+
 export class CliPlatform implements Platform {
   readonly redactor = new Redactor();
   /** Non-secret outputs (`result`, `changed`). */
@@ -35,6 +49,9 @@ export class CliPlatform implements Platform {
 
   getInput(name: InputName): string | undefined {
     return this.options.inputs[name];
+  }
+  inputLabel(name: InputName): string {
+    return cliFlag(name);
   }
   /** A value from the environment, then taken out of it: `az` (`--auth azure-cli`) inherits none. */
   getVariable(name: string): string | undefined {

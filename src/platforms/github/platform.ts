@@ -32,6 +32,11 @@ export class GitHubPlatform implements Platform {
     return value === "" ? undefined : value;
   }
 
+  /** GitHub users write the inputs as the SPEC names them (kebab-case). */
+  inputLabel(name: InputName): string {
+    return name;
+  }
+
   /** The one secret input: like a value, read once and then kept from child processes. */
   private clientSecret(): string {
     this.clientSecretValue ??= core.getInput("client-secret");
