@@ -1,5 +1,6 @@
 /**
- * `aml-secrets`: the commands `set`, `plan`, `get` and `emulator` over the one core.
+ * `aml-secrets`: the commands `set`, `plan`, `get`, `list`, `delete` and `emulator` over the one
+ * core.
  * Values come from the environment (set) or go to `--out` / `--stdout` (get), never through
  * the command line. Exit codes: 0 done, 1 some secret failed, 2 bad input (nothing sent).
  */
@@ -11,10 +12,11 @@ import { errorMessage } from "../../core/errors.ts";
 import type { InputName } from "../../core/platform.ts";
 import { run } from "../../core/run.ts";
 import { CliPlatform } from "./platform.ts";
-import { resultTable } from "./table.ts";
+import { listTable, resultTable } from "./table.ts";
 import { usage } from "./usage.ts";
 
-type Command = "set" | "plan" | "get";
+const commands = ["set", "plan", "get", "list", "delete"] as const;
+type Command = (typeof commands)[number];
 
 const exitCodes = { ok: 0, failed: 1, invalid: 2 } as const;
 
@@ -47,6 +49,8 @@ const setOptions = {
   "disable-previous-versions": { type: "boolean" },
   "allow-empty": { type: "boolean" },
   "dry-run": { type: "boolean" },
+  owner: { type: "string" },
+  prune: { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
 const getOptions = {
@@ -54,6 +58,14 @@ const getOptions = {
   out: { type: "string" },
   stdout: { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
+
+const optionsOf: Record<Command, ParseArgsConfig["options"]> = {
+  set: setOptions,
+  plan: setOptions,
+  get: getOptions,
+  list: { ...commonOptions, "include-deleted": { type: "boolean" } },
+  delete: { ...commonOptions, "dry-run": { type: "boolean" } },
+};
 
 /** Flags whose value is passed to the core as the input of the same name. */
 const textInputs: InputName[] = [
@@ -67,8 +79,15 @@ const textInputs: InputName[] = [
   "expires-in",
   "not-before-in",
   "max-concurrency",
+  "owner",
 ];
-const booleanInputs: InputName[] = ["disable-previous-versions", "allow-empty", "dry-run"];
+const booleanInputs: InputName[] = [
+  "disable-previous-versions",
+  "allow-empty",
+  "dry-run",
+  "prune",
+  "include-deleted",
+];
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -90,7 +109,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return command === undefined ? 2 : 0;
   }
   if (command === "emulator") return runEmulator(rest);
-  if (command !== "set" && command !== "plan" && command !== "get") {
+  if (!isCommand(command)) {
     io.stderr(`aml-secrets: unknown command ${command}\n\n${usage.main}`);
     return 2;
   }
@@ -98,7 +117,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     parsed = parseArgs({
       args: rest,
-      options: command === "get" ? getOptions : setOptions,
+      options: optionsOf[command],
       strict: true,
       allowPositionals: false,
     });
@@ -158,7 +177,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const report =
     values.json === true
       ? `${result ?? "[]"}\n`
-      : resultTable(result, platform.outputs.get("changed"));
+      : command === "list"
+        ? listTable(result)
+        : resultTable(result, platform.outputs.get("changed"));
   // With --stdout the values own stdout: the table goes to stderr, so `> file` gets values only.
   // The table is built from `result`, whose free text the core redacted and whose names,
   // actions and versions are exact: redacting it again would rewrite them.
@@ -166,12 +187,16 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   return exitCodes[outcome.status];
 }
 
+function isCommand(command: string): command is Command {
+  return (commands as readonly string[]).includes(command);
+}
+
 /** The core's inputs from the flags, or a usage problem. */
 function commandInputs(
   command: Command,
   values: Record<string, string | string[] | boolean | undefined>,
 ): Partial<Record<InputName, string>> | string {
-  const inputs: Partial<Record<InputName, string>> = { mode: command === "get" ? "get" : "set" };
+  const inputs: Partial<Record<InputName, string>> = { mode: command === "plan" ? "set" : command };
   for (const name of textInputs) {
     const v = values[name];
     if (typeof v === "string") inputs[name] = v;

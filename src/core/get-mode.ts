@@ -1,0 +1,36 @@
+/**
+ * Get mode (`get_secret(s)`): read the named secrets (and with `*` every enabled one) and hand
+ * each value on as a masked output / secret variable, masked the moment it arrives.
+ */
+import { readSecrets, type GetEntry } from "./get.ts";
+import { handOn, type Job } from "./job.ts";
+import type { ResultRow } from "./result.ts";
+
+export async function runGet({
+  platform,
+  reporter,
+  settings,
+  client,
+  gate,
+  hint,
+}: Job): Promise<ResultRow[]> {
+  const entries: GetEntry[] = settings.getEntries.map((e) =>
+    "wildcard" in e ? { wildcard: true } : { vaultName: e.vaultName, outputName: e.pipelineName },
+  );
+  const read = await readSecrets({
+    client,
+    gate,
+    entries,
+    received: (v) => reporter.remember(v),
+    hint,
+  });
+  const values = new Map(read.values.map((v) => [v.outputName, v.value]));
+  return read.rows.map((row) => {
+    const value = row.action === "read" ? values.get(row.source) : undefined;
+    if (value === undefined) return row;
+    return handOn(row, () => {
+      platform.setOutput(row.source, value, { secret: true });
+      if (settings.exportEnv) platform.exportVariable(row.source, value);
+    });
+  });
+}
