@@ -7,6 +7,7 @@ import type { SecretClient } from "@azure/keyvault-secrets";
 import { applyPlanned, type ApplyRequest } from "./apply.ts";
 import { ValidationError, errorMessage } from "./errors.ts";
 import { readSecrets, type GetEntry } from "./get.ts";
+import { outFileProblem, writeOutFile } from "./out-file.ts";
 import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
 import type { Connection, Platform } from "./platform.ts";
 import { Redactor, maskPieces } from "./redact.ts";
@@ -106,6 +107,10 @@ export async function run(platform: Platform): Promise<RunOutcome> {
     const read = readSetEntries({ platform, settings, remember: (v) => reporter.remember(v) });
     entries = read.entries;
     problems.push(...read.problems);
+  }
+  if (settings.mode === "get" && settings.outFile !== undefined) {
+    const problem = outFileProblem(settings.outFile, platform, settings.label);
+    if (problem !== undefined) problems.push(problem);
   }
   const connection = connect(platform, reporter, problems);
   if (problems.length > 0 || !connection) {
@@ -261,14 +266,20 @@ async function runGet({
     hint,
   });
   const values = new Map(read.values.map((v) => [v.outputName, v.value]));
-  return read.rows.map((row) => {
+  const rows = read.rows.map((row) => {
     const value = row.action === "read" ? values.get(row.source) : undefined;
     if (value === undefined) return row;
     return handOn(row, () => {
-      platform.setOutput(row.source, value, { secret: true });
+      platform.setOutput(row.source, value, {
+        secret: true,
+        laterJobs: settings.outputVariables,
+      });
       if (settings.exportEnv) platform.exportVariable(row.source, value);
     });
   });
+  if (settings.outFile === undefined) return rows;
+  const { outFile: file, outFormat: format, label } = settings;
+  return writeOutFile({ platform, file, format, label, rows, values });
 }
 
 /**
