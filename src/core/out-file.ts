@@ -178,14 +178,11 @@ export function writeOutFile(request: OutFileRequest): ResultRow[] {
     writePrivateFile(file, text);
     platform.setOutput("out-file", file, { secret: false });
   } catch (e: unknown) {
-    failure = `read, but ${file} could not be written: ${errorMessage(e)}`;
+    failure = `${file}: ${errorMessage(e)}`;
   }
   return rows.map((row) => {
-    if (row.action !== "read") return row;
-    const error =
-      reasons.get(row.source) !== undefined
-        ? `not written to ${label("out-file")}: ${reasons.get(row.source)}`
-        : failure;
-    return error === undefined ? row : { ...row, action: "failed", error };
+    const why = row.action === "read" ? (reasons.get(row.source) ?? failure) : undefined;
+    if (why === undefined) return row;
+    return { ...row, action: "failed", error: `not written to ${label("out-file")}: ${why}` };
   });
 }

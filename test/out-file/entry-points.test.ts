@@ -3,7 +3,17 @@
 // to System.DefaultWorkingDirectory, and outputVariables for later jobs) and the CLI
 // (get --out FILE --format, --stdout). The file is the one place the values may be.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
@@ -20,7 +30,14 @@ import {
 import { assertNoLeaks, recordScenario } from "../helpers/leaks.ts";
 import { checkTaskLeaks, emulatorEndpoint, runTask } from "../helpers/pipelines-agent.ts";
 import { runCli, type CliRun } from "../cli/cli-process.ts";
-import { corpus, readWithNpmDotenv, readWithShell, type CorpusEntry } from "./readers.ts";
+import {
+  corpus,
+  pythonDotenvReaders,
+  readWithNpmDotenv,
+  readWithPythonDotenv,
+  readWithShell,
+  type CorpusEntry,
+} from "./readers.ts";
 
 const emulator = emulatorPerFile();
 const root = mkdtempSync(path.join(tmpdir(), "aml-out-entry-"));
@@ -51,7 +68,10 @@ interface Row {
   error?: string;
 }
 
-function differing(entries: readonly CorpusEntry[], got: Record<string, string>): string[] {
+function differing(
+  entries: readonly CorpusEntry[],
+  got: Record<string, string | null | undefined>,
+): string[] {
   return entries.filter((e) => got[e.name] !== e.value).map((e) => e.name);
 }
 
@@ -106,7 +126,7 @@ describe("the action", () => {
     );
   });
 
-  void test("out-format dotenv: what dotenv cannot carry fails by name, naming json or shell; every other entry is written exactly", async () => {
+  void test("out-format dotenv: what dotenv cannot carry fails by name, naming json or shell; every other entry is written exactly", async (t) => {
     const { entries, secrets } = seeded();
     const cwd = workspace();
     const run = await runActionStep({
@@ -135,12 +155,17 @@ describe("the action", () => {
     for (const name of refused)
       assert.match(errorsOf(run), new RegExp(`${name.toLowerCase().replace(/_/g, "-")}`));
     const carried = entries.filter((e) => !e.dotenvRefuses);
-    const got = readWithNpmDotenv(path.join(cwd, ".env.secrets"));
+    const file = path.join(cwd, ".env.secrets");
+    const got = readWithNpmDotenv(file);
     assert.deepEqual(
       Object.keys(got),
       carried.map((e) => e.name),
     );
     assert.deepEqual(differing(carried, got), []);
+    for (const { python, version } of pythonDotenvReaders(t)) {
+      const read = await readWithPythonDotenv(python, file);
+      assert.deepEqual(differing(carried, read), [], version);
+    }
     checkStepLeaks(
       "action dotenv refusals",
       run,
@@ -291,5 +316,49 @@ describe("the CLI", () => {
       entries.map((e) => e.value),
       true,
     );
+  });
+  void test("when the file cannot be replaced, every entry meant for it fails, the old file stays whole, and the CLI exits 1", async (t) => {
+    if (process.getuid?.() !== 0 || spawnSync("chattr", ["--help"]).error) {
+      t.skip("needs root and chattr (an immutable file cannot be renamed over)");
+      return;
+    }
+    const { entries, secrets } = seeded(corpus().slice(0, 3));
+    const file = path.join(workspace(), "secrets", "immutable.env");
+    writeFileSync(file, "OLD='kept'\n", { mode: 0o600 });
+    execFileSync("chattr", ["+i", file]);
+    try {
+      const run = await runCli(
+        [
+          "get",
+          "--vault-url",
+          emulator().vaultUrl,
+          "--auth",
+          "managed-identity",
+          "--secrets",
+          secrets,
+          "--out",
+          file,
+          "--json",
+        ],
+        emulator().env(),
+      );
+      assert.equal(run.code, 1, run.stderr);
+      const rows = JSON.parse(run.stdout) as Row[];
+      assert.deepEqual(
+        rows.map((r) => [r.source, r.action]),
+        entries.map((e) => [e.name, "failed"]),
+      );
+      for (const row of rows)
+        assert.match(row.error ?? "", /^not written to --out: .*immutable\.env: EPERM/);
+      assert.equal(readFileSync(file, "utf8"), "OLD='kept'\n");
+      assert.deepEqual(readdirSync(path.dirname(file)), ["immutable.env"]);
+      checkCliLeaks(
+        "cli out-file not written",
+        run,
+        entries.map((e) => e.value),
+      );
+    } finally {
+      execFileSync("chattr", ["-i", file]);
+    }
   });
 });

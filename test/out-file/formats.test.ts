@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, test, type TestContext } from "node:test";
+import { after, test } from "node:test";
 import fc from "fast-check";
 import { renderOutFile, type OutEntry } from "../../src/core/out-file.ts";
 import type { OutFormat } from "../../src/core/settings.ts";
@@ -47,16 +47,6 @@ function checkRefusals(
   const texts = { reasons: refused.map((r) => `${r.name}: ${r.reason}`).join("\n") };
   assertNoLeaks(texts, values, "none");
   recordScenario(`out-file ${scenario}`, texts, values, "none");
-}
-
-/** python-dotenv, or a skip saying how to get it (CI must have it: .ci/run installs it). */
-function pythonReaders(t: TestContext): { python: string; version: string }[] {
-  const readers = pythonDotenvReaders();
-  if (readers.length === 0) {
-    assert.notEqual(process.env.CI, "true", "CI must read dotenv files with python-dotenv too");
-    t.skip("python-dotenv is not installed (apt-get install python3-dotenv): npm dotenv only");
-  }
-  return readers;
 }
 
 test("shell: sh and bash read every value of the corpus back exactly with `. FILE`", async () => {
@@ -110,7 +100,7 @@ test("dotenv: the npm dotenv and python-dotenv read every value back exactly; wh
     "npm dotenv: keys",
   );
   assert.deepEqual(differing(carried, npm), [], "npm dotenv read these back differently");
-  for (const { python, version } of pythonReaders(t)) {
+  for (const { python, version } of pythonDotenvReaders(t)) {
     const got = await readWithPythonDotenv(python, file);
     const what = `python-dotenv ${version} (${python})`;
     assert.deepEqual(
@@ -136,7 +126,7 @@ test("random values made of what the parsers treat specially: each is read back 
   // The refusals are the rare combinations (see the README), not a way out of the hard cases.
   assert.ok(refused.size < entries.length * 0.15, `dotenv refused ${refused.size} of 1500`);
   assert.deepEqual(differing(carried, readWithNpmDotenv(dotenvFile.file)), [], "npm dotenv");
-  for (const { python, version } of pythonReaders(t)) {
+  for (const { python, version } of pythonDotenvReaders(t)) {
     const got = await readWithPythonDotenv(python, dotenvFile.file);
     assert.deepEqual(differing(carried, got), [], `python-dotenv ${version}`);
   }
