@@ -61,6 +61,27 @@ function seeded(entries: CorpusEntry[] = corpus()): { entries: CorpusEntry[]; se
   return { entries, secrets: lines.join("\n") };
 }
 
+/** Get mode in the action, signed in to the emulator, with `cwd` as GITHUB_WORKSPACE. */
+function actionGet(secrets: string, cwd: string, inputs: Record<string, string>): Promise<StepRun> {
+  return runActionStep({
+    with: {
+      "vault-url": emulator().vaultUrl,
+      auth: "managed-identity",
+      mode: "get",
+      secrets,
+      ...inputs,
+    },
+    env: emulator().env(),
+    cwd,
+  });
+}
+
+/** `aml-secrets get` signed in to the emulator, with more flags. */
+function cliGet(secrets: string, ...flags: string[]): Promise<CliRun> {
+  const vault = ["--vault-url", emulator().vaultUrl, "--auth", "managed-identity"];
+  return runCli(["get", ...vault, "--secrets", secrets, ...flags], emulator().env());
+}
+
 interface Row {
   name: string;
   source: string;
@@ -100,17 +121,9 @@ describe("the action", () => {
   void test("out-file / out-format shell: a file under GITHUB_WORKSPACE that sh and bash read back exactly", async () => {
     const { entries, secrets } = seeded();
     const cwd = workspace();
-    const run = await runActionStep({
-      with: {
-        "vault-url": emulator().vaultUrl,
-        auth: "managed-identity",
-        mode: "get",
-        secrets,
-        "out-file": "secrets/values.sh",
-        "out-format": "shell",
-      },
-      env: emulator().env(),
-      cwd,
+    const run = await actionGet(secrets, cwd, {
+      "out-file": "secrets/values.sh",
+      "out-format": "shell",
     });
     assert.equal(run.exitCode, 0, describeRun(run));
     const file = path.join(cwd, "secrets", "values.sh");
@@ -129,17 +142,7 @@ describe("the action", () => {
   void test("out-format dotenv: what dotenv cannot carry fails by name, naming json or shell; every other entry is written exactly", async (t) => {
     const { entries, secrets } = seeded();
     const cwd = workspace();
-    const run = await runActionStep({
-      with: {
-        "vault-url": emulator().vaultUrl,
-        auth: "managed-identity",
-        mode: "get",
-        secrets,
-        "out-file": ".env.secrets",
-      },
-      env: emulator().env(),
-      cwd,
-    });
+    const run = await actionGet(secrets, cwd, { "out-file": ".env.secrets" });
     assert.equal(run.exitCode, 1, describeRun(run));
     const rows = JSON.parse(run.outputs.result ?? "[]") as Row[];
     const refused = entries.filter((e) => e.dotenvRefuses).map((e) => e.name);
@@ -178,17 +181,7 @@ describe("the action", () => {
     const cwd = workspace();
     symlinkSync(path.join(cwd, "elsewhere"), path.join(cwd, "secrets", "link.env"));
     const before = emulator().requests.length;
-    const run = await runActionStep({
-      with: {
-        "vault-url": emulator().vaultUrl,
-        auth: "managed-identity",
-        mode: "get",
-        secrets,
-        "out-file": "secrets/link.env",
-      },
-      env: emulator().env(),
-      cwd,
-    });
+    const run = await actionGet(secrets, cwd, { "out-file": "secrets/link.env" });
     assert.equal(run.exitCode, 1, describeRun(run));
     assert.match(errorsOf(run), /input out-file: .*link\.env is a symbolic link/);
     assert.deepEqual(emulator().requests.slice(before), [], "no request of any kind");
@@ -252,11 +245,7 @@ describe("the CLI", () => {
   void test("get --out FILE --format shell, and --stdout --format json", async () => {
     const { entries, secrets } = seeded();
     const file = path.join(workspace(), "secrets", "values.sh");
-    const args = ["get", "--vault-url", emulator().vaultUrl, "--auth", "managed-identity"];
-    const run = await runCli(
-      [...args, "--secrets", secrets, "--out", file, "--format", "shell"],
-      emulator().env(),
-    );
+    const run = await cliGet(secrets, "--out", file, "--format", "shell");
     assert.equal(run.code, 0, run.stderr);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const names = entries.map((e) => e.name);
@@ -267,10 +256,7 @@ describe("the CLI", () => {
       entries.map((e) => e.value),
     );
 
-    const printed = await runCli(
-      [...args, "--secrets", secrets, "--stdout", "--format", "json"],
-      emulator().env(),
-    );
+    const printed = await cliGet(secrets, "--stdout", "--format", "json");
     assert.equal(printed.code, 0, printed.stderr);
     assert.deepEqual(differing(entries, JSON.parse(printed.stdout) as Record<string, string>), []);
     checkCliLeaks(
@@ -283,19 +269,7 @@ describe("the CLI", () => {
 
   void test("--stdout in dotenv leaves out what dotenv cannot carry, says which, and exits 1", async () => {
     const { entries, secrets } = seeded();
-    const run = await runCli(
-      [
-        "get",
-        "--vault-url",
-        emulator().vaultUrl,
-        "--auth",
-        "managed-identity",
-        "--secrets",
-        secrets,
-        "--stdout",
-      ],
-      emulator().env(),
-    );
+    const run = await cliGet(secrets, "--stdout");
     assert.equal(run.code, 1, run.stderr);
     const refused = entries.filter((e) => e.dotenvRefuses);
     for (const { name } of refused)
@@ -327,21 +301,7 @@ describe("the CLI", () => {
     writeFileSync(file, "OLD='kept'\n", { mode: 0o600 });
     execFileSync("chattr", ["+i", file]);
     try {
-      const run = await runCli(
-        [
-          "get",
-          "--vault-url",
-          emulator().vaultUrl,
-          "--auth",
-          "managed-identity",
-          "--secrets",
-          secrets,
-          "--out",
-          file,
-          "--json",
-        ],
-        emulator().env(),
-      );
+      const run = await cliGet(secrets, "--out", file, "--json");
       assert.equal(run.code, 1, run.stderr);
       const rows = JSON.parse(run.stdout) as Row[];
       assert.deepEqual(
