@@ -70,6 +70,11 @@ export class GitHubPlatform implements Platform {
     core.setOutput(name, value);
   }
 
+  /** The checkout folder of the job, where the runner starts each step. */
+  workingDirectory(): string {
+    return this.env["GITHUB_WORKSPACE"] || process.cwd();
+  }
+
   exportVariable(name: string, value: string): void {
     core.exportVariable(name, value);
   }
