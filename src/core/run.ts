@@ -259,6 +259,8 @@ async function runGet({
     entries,
     received: (v) => reporter.remember(v),
     hint,
+    label: settings.label,
+    ...(settings.outputPrefix !== undefined ? { outputPrefix: settings.outputPrefix } : {}),
   });
   const values = new Map(read.values.map((v) => [v.outputName, v.value]));
   return read.rows.map((row) => {
