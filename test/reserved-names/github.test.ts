@@ -4,7 +4,7 @@
 // prefix (checked again), and a name written in the mapping needs `allow-reserved-names`.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { describe, test } from "node:test";
 import type { Emulator } from "../../src/emulator/index.ts";
 import {
@@ -53,11 +53,17 @@ function laterBashStep(run: StepRun, vault: HostileVault): boolean {
   const exported = Object.fromEntries(
     Object.entries(run.exported).filter(([name]) => name !== "NODE_OPTIONS"),
   );
+  return bashRunsMarker(exported, vault);
+}
+
+function bashRunsMarker(env: Record<string, string>, vault: HostileVault): boolean {
   const bash = spawnSync("/bin/bash", ["-c", "true"], {
-    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...exported },
+    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...env },
   });
   assert.equal(bash.status, 0, "the later step runs");
-  return existsSync(vault.bashEnvMarker);
+  const ran = existsSync(vault.bashEnvMarker);
+  rmSync(vault.bashEnvMarker, { force: true });
+  return ran;
 }
 
 /**
@@ -88,6 +94,8 @@ describe("get * with export-env, vault names chosen by whoever can write to the 
   void test("each reserved derived name is refused with a message and never read; the others are handed on; a later bash gets no BASH_ENV", async () => {
     await withEmulator(async (emu) => {
       const vault = await seedHostileVault(emu);
+      // The control: a later bash does run the file that the vault's bash-env names.
+      assert.equal(bashRunsMarker({ BASH_ENV: vault.values["bash-env"] ?? "" }, vault), true);
       const before = emu.requests.length;
       const run = await runActionStep(getStep(emu, { secrets: "*", "export-env": "true" }));
       assert.equal(run.exitCode, 1, describeRun(run));
