@@ -24,6 +24,8 @@ export async function runGet({
     entries,
     received: (v) => reporter.remember(v),
     hint,
+    label: settings.label,
+    ...(settings.outputPrefix !== undefined ? { outputPrefix: settings.outputPrefix } : {}),
   });
   const values = new Map(read.values.map((v) => [v.outputName, v.value]));
   const rows = read.rows.map((row) => {
