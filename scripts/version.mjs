@@ -63,15 +63,9 @@ function changelogSection(text, version) {
 
 function sync() {
   const version = packageVersion();
-  const [Major, Minor, Patch] = version.split(".").map(Number);
-  replaceIn(
-    "task.json",
-    /"version"\s*:\s*\{[^}]*\}/,
-    `"version": { "Major": ${Major}, "Minor": ${Minor}, "Patch": ${Patch} }`,
-  );
-  replaceIn("vss-extension.json", /"version"\s*:\s*"[^"]*"/, `"version": "${version}"`);
-
-  const changelog = read("CHANGELOG.md");
+  // The notes first: a version without them changes nothing here (npm has already written
+  // package.json; `git checkout package.json package-lock.json` undoes that).
+  let changelog = read("CHANGELOG.md");
   if (!changelogSection(changelog, version)) {
     const unreleased = changelogSection(changelog, "Unreleased");
     if (!unreleased?.body) {
@@ -80,8 +74,16 @@ function sync() {
     const lines = changelog.split("\n");
     const date = new Date().toISOString().slice(0, 10);
     lines.splice(unreleased.start, 1, "## [Unreleased]", "", `## [${version}] - ${date}`);
-    writeFileSync(file("CHANGELOG.md"), lines.join("\n"));
+    changelog = lines.join("\n");
   }
+  const [Major, Minor, Patch] = version.split(".").map(Number);
+  replaceIn(
+    "task.json",
+    /"version"\s*:\s*\{[^}]*\}/,
+    `"version": { "Major": ${Major}, "Minor": ${Minor}, "Patch": ${Patch} }`,
+  );
+  replaceIn("vss-extension.json", /"version"\s*:\s*"[^"]*"/, `"version": "${version}"`);
+  writeFileSync(file("CHANGELOG.md"), changelog);
   check();
 }
 
