@@ -1,10 +1,20 @@
 // The npm package as a user gets it: `npm pack`, then `npm install -g` of that tarball into a
 // fresh prefix with the network and npm's cache out of reach, then the installed `aml-secrets`
 // (--version, --help, set, get --out) against the emulator. The bundles are self-contained: the
-// package has no dependencies, and nothing but Node's own modules is required by any bundle.
+// package has no dependencies, no bundle requires anything but Node's own modules, and the
+// action's bundle runs from a folder of its own. (The task unpacked from the .vsix runs in
+// test/azure-pipelines/package.test.ts.)
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { builtinModules } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +22,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import dotenv from "dotenv";
 import { emulatorPerFile, unique } from "../helpers/emulator.ts";
+import { maskProblems, runActionStep, stepTexts } from "../helpers/github-runner.ts";
 import { assertNoLeaks, pemValue, recordScenario, secretValue } from "../helpers/leaks.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -172,4 +183,23 @@ test("every bundle in dist/ requires nothing but Node's own modules", () => {
     const outside = [...new Set(required)].filter((name) => !builtins.has(name ?? ""));
     assert.deepEqual(outside, [], `${bundle} requires packages outside itself`);
   }
+});
+
+test("the action's bundle, alone in a folder, sets a secret in the emulator", async () => {
+  const alone = path.join(temp, "action-alone");
+  mkdirSync(alone);
+  copyFileSync(path.join(root, "dist", "action.cjs"), path.join(alone, "action.cjs"));
+  const name = `alone-${unique()}`;
+  const value = secretValue("alone");
+  const run = await runActionStep({
+    bundle: path.join(alone, "action.cjs"),
+    cwd: alone,
+    with: { "vault-url": emulator().vaultUrl, auth: "managed-identity", secrets: `${name}: ALONE` },
+    env: { ...emulator().env(), ALONE: value },
+  });
+  assertNoLeaks(stepTexts(run), [value], "github");
+  recordScenario("npm-package-action-alone", stepTexts(run), [value], "github");
+  assert.deepEqual(maskProblems(run, [value]), []);
+  assert.equal(run.exitCode, 0, run.stderr);
+  assert.equal(emulator().versions(name).at(-1)?.value, value);
 });
