@@ -8,18 +8,14 @@
 //                                          and TAG (e.g. v1.2.3, from the release workflow) names it
 //   node scripts/version.mjs notes [VER]   prints CHANGELOG.md's notes of VER (default: the version)
 //
-// `--root DIR` works on another checkout (the tests use a copy). The two JSON manifests are edited
-// in place, not re-serialised, so that their formatting (and other people's lines) stay as they are.
+// The two JSON manifests are edited in place, not re-serialised, so that their formatting (and
+// other people's lines) stay as they are.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 
-const { values: options, positionals } = parseArgs({
-  options: { root: { type: "string", default: path.resolve(import.meta.dirname, "..") } },
-  allowPositionals: true,
-});
-const [command, argument] = positionals;
-const file = (name) => path.join(options.root, name);
+const root = path.resolve(import.meta.dirname, "..");
+const [command, argument] = process.argv.slice(2);
+const file = (name) => path.join(root, name);
 const read = (name) => readFileSync(file(name), "utf8");
 
 /** The one version: package.json's, plain MAJOR.MINOR.PATCH (task.json and a .vsix hold no more). */
