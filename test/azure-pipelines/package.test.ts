@@ -93,12 +93,10 @@ test("the task unpacked from the .vsix runs a set against the emulator, with no 
   }
   const name = `vsix-${unique()}`;
   const value = secretValue("vsix");
-  const env = emulator().env();
-  delete env.AZURE_AUTHORITY_HOST;
   const run = await runTask({
     bundle: path.join(installed, "AmlSecrets", "dist", "task.cjs"),
     endpoint: emulatorEndpoint(emulator(), "ManagedServiceIdentity"),
-    env,
+    env: emulator().env(),
     inputs: { vaultUrl: emulator().vaultUrl, secrets: `${name}: VSIX_VALUE` },
     secretVariables: { VSIX_VALUE: value },
   });

@@ -5,7 +5,6 @@
 // action's bundle runs from a folder of its own. (The task unpacked from the .vsix runs in
 // test/azure-pipelines/package.test.ts.)
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -19,11 +18,11 @@ import { builtinModules } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { promisify } from "node:util";
 import dotenv from "dotenv";
 import { emulatorPerFile, unique } from "../helpers/emulator.ts";
 import { maskProblems, runActionStep, stepTexts } from "../helpers/github-runner.ts";
 import { assertNoLeaks, pemValue, recordScenario, secretValue } from "../helpers/leaks.ts";
+import { runProcess, type ProcessRun } from "./run-process.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
@@ -40,10 +39,14 @@ interface Packed {
   files: { path: string }[];
 }
 let packed: Packed;
-let install: { stdout: string; stderr: string };
+let install: ProcessRun;
 
 before(async () => {
-  const npm = (args: string[]) => promisify(execFile)("npm", args, { cwd: root });
+  const npm = async (args: string[]): Promise<ProcessRun> => {
+    const run = await runProcess("npm", args, { cwd: root });
+    assert.equal(run.code, 0, `npm ${args[0]}: ${run.stderr}`);
+    return run;
+  };
   const { stdout } = await npm(["pack", "--json", "--pack-destination", temp]);
   packed = (JSON.parse(stdout) as Packed[])[0] as Packed;
   // --offline: npm may use its cache only, and that cache is a new, empty folder; the registry
@@ -66,29 +69,13 @@ before(async () => {
 
 const installed = (): string => path.join(prefix, "lib", "node_modules", "aml-secrets");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The installed `aml-secrets` command, run through its bin link and shebang as a shell would. */
-function aml(args: string[], env: Record<string, string> = {}, cwd = temp): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(prefix, "bin", "aml-secrets"), args, {
-      cwd,
-      // The Node running the tests is the `node` of the shebang; nothing else of this process.
-      env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+const aml = (args: string[], env: Record<string, string> = {}, cwd = temp): Promise<ProcessRun> =>
+  runProcess(path.join(prefix, "bin", "aml-secrets"), args, {
+    cwd,
+    // The Node running the tests is the `node` of the shebang; nothing else of this process.
+    env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, ...env },
   });
-}
 
 test("the package declares no dependencies and ships the bundles, the licence and no sources", () => {
   assert.deepEqual(pkg.dependencies ?? {}, {});
@@ -140,7 +127,7 @@ test("the installed aml-secrets sets secrets in the emulator, re-runs unchanged,
   const mapping = Object.entries(names).map(([vault, variable]) => `${vault}: ${variable}`);
   const common = ["--vault-url", emu.vaultUrl, "--auth", "managed-identity"];
   const env = { ...emu.env(), ...values };
-  const check = (scenario: string, run: Run, extra: Record<string, string> = {}): void => {
+  const check = (scenario: string, run: ProcessRun, extra: Record<string, string> = {}): void => {
     const texts = { stdout: run.stdout, stderr: run.stderr, ...extra };
     assertNoLeaks(texts, Object.values(values), "none");
     recordScenario(`npm-package-${scenario}`, texts, Object.values(values), "none");

@@ -3,45 +3,31 @@
 // the CHANGELOG's notes and the bundles in one commit and tag; `check` is what the release workflow
 // runs against the pushed tag.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { promisify } from "node:util";
+import { runProcess, type ProcessRun } from "./run-process.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const script = path.join(root, "scripts", "version.mjs");
 const temp = mkdtempSync(path.join(os.tmpdir(), "aml-version-"));
 after(() => rmSync(temp, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+/** A command in `dir` (this checkout by default), with a git identity for its commits. */
+const run = (file: string, args: string[], cwd = root): Promise<ProcessRun> =>
+  runProcess(file, args, {
+    cwd,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "release test",
+      GIT_AUTHOR_EMAIL: "release-test@example.invalid",
+      GIT_COMMITTER_NAME: "release test",
+      GIT_COMMITTER_EMAIL: "release-test@example.invalid",
+    },
+  });
 
-/** Runs a command, resolving with its exit code and output whether it fails or not. */
-async function run(file: string, args: string[], cwd = root): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(file, args, {
-      cwd,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "release test",
-        GIT_AUTHOR_EMAIL: "release-test@example.invalid",
-        GIT_COMMITTER_NAME: "release test",
-        GIT_COMMITTER_EMAIL: "release-test@example.invalid",
-      },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e: unknown) {
-    const failed = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
-
-const version = (dir: string, ...args: string[]): Promise<Run> =>
+const version = (dir: string, ...args: string[]): Promise<ProcessRun> =>
   run(process.execPath, [path.join(dir, "scripts", "version.mjs"), ...args], dir);
 
 const readJson = (dir: string, file: string): Record<string, unknown> =>
