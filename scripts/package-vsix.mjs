@@ -2,7 +2,7 @@
 // It stages a folder under build/ with the extension manifest, its icon, its Marketplace
 // overview and licence, and the task folder (task.json, the task's icon, and the committed
 // bundle: dist/task.cjs is self-contained, so the task needs no node_modules), then has tfx-cli
-// (a devDependency) pack and validate it. Prints the .vsix path. Other manifests can be packed with --root/--out.
+// (a devDependency) pack and validate it. Prints the .vsix path; --out DIR writes elsewhere.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
