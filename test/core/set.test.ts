@@ -192,7 +192,7 @@ test("recovering waits out the service's 409 ObjectIsBeingRecovered", async () =
   const gone = names("slow");
   emu().seed(gone.vault, secretValue("old"));
   emu().softDelete(gone.vault);
-  emu().setFaults({ recoverConflictMs: 300 });
+  emu().setFaults({ recoverDelayMs: 300 });
   try {
     const value = secretValue("slow");
     const { outcome, platform, requests } = await runCore(
@@ -209,7 +209,7 @@ test("recovering waits out the service's 409 ObjectIsBeingRecovered", async () =
     );
     assert.equal(emu().versions(gone.vault).at(-1)?.value, value);
   } finally {
-    emu().setFaults({ recoverConflictMs: 0 });
+    emu().setFaults({ recoverDelayMs: 0 });
   }
 });
 

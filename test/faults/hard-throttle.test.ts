@@ -43,7 +43,7 @@ const variants: Variant[] = [
   {
     from: "an accepted recover",
     after: /^POST \/deletedsecrets\/\S+\/recover 2\d\d /,
-    faults: { recoverConflictMs: 4_000 },
+    faults: { recoverDelayMs: 4_000 },
     meets: (r) => r.method === "GET" && r.secret !== undefined,
   },
 ];
