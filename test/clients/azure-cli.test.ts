@@ -5,11 +5,15 @@
 // the CLI trusts the emulator's CA through REQUESTS_CA_BUNDLE, each test has its own
 // AZURE_CONFIG_DIR.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, test } from "node:test";
+import dotenv from "dotenv";
 import type { Emulator } from "../../src/emulator/index.ts";
 import { describeRun, runActionStep, stepTexts } from "../helpers/github-runner.ts";
 import { withEmulator } from "../helpers/emulator.ts";
 import { assertNoLeaks, pemValue, recordScenario, secretValue } from "../helpers/leaks.ts";
+import { runCli } from "../cli/cli-process.ts";
 import { send } from "../emulator/wire-client.ts";
 import {
   az,
@@ -189,6 +193,32 @@ void describe("the Azure CLI signs in through the emulator", { skip }, () => {
         emu.requests.some((r) => r.kind === "token" && r.apiVersion === "2017-09-01"),
         "az fetched the tokens",
       );
+      // The CLI bundle's --auth azure-cli, through the same az session.
+      const out = path.join(env.HOME ?? "", ".env.secrets");
+      const cli = await runCli(
+        [
+          "get",
+          "--vault-url",
+          emu.vaultUrl,
+          "--auth",
+          "azure-cli",
+          "--secrets",
+          "tls-key: KEY\nnote: NOTE",
+          "--out",
+          out,
+        ],
+        stepEnv,
+      );
+      assert.equal(cli.code, 0, cli.stderr);
+      // The default dotenv format, read back with the parser users load .env files with.
+      assert.deepEqual(dotenv.parse(readFileSync(out)), {
+        KEY: values.TLS_KEY,
+        NOTE: values.NOTE,
+      });
+      const cliTexts = { stdout: cli.stdout, stderr: cli.stderr };
+      assertNoLeaks(cliTexts, all, "none");
+      recordScenario("client azure cli aml-secrets cli", cliTexts, all, "none");
+
       const setTexts = stepTexts(set);
       // GITHUB_OUTPUT is where get mode is asked to put the values; nothing else may hold them.
       const getTexts = stepTexts(get);
