@@ -94,6 +94,8 @@ export function baseEnv(): Record<string, string> {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: mkdtempSync(path.join(os.tmpdir(), "aml-client-home-")),
     LANG: "C.UTF-8",
+    // No __pycache__ folders left in examples/ or test/.
+    PYTHONDONTWRITEBYTECODE: "1",
   };
 }
 
