@@ -223,3 +223,18 @@ test("restoring bytes that are no backup is 400 'Malformed backup blob', as Key 
     },
   });
 });
+
+test("2025-07-01's previousVersion: a certificate-backed secret names the version before it", async () => {
+  const name = uniqueName("cert");
+  const first = emu.seed(name, "pem-1", { managed: true });
+  const second = emu.seed(name, "pem-2", { managed: true });
+  const latest = await send(`${emu.vaultUrl}/secrets/${name}?api-version=2025-07-01`, {
+    headers: auth(vaultToken),
+  });
+  assert.equal(latest.json.previousVersion, first);
+  assert.equal(latest.json.id, `${emu.vaultUrl}/secrets/${name}/${second}`);
+  const oldest = await send(`${emu.vaultUrl}/secrets/${name}/${first}?api-version=2025-07-01`, {
+    headers: auth(vaultToken),
+  });
+  assert.equal(oldest.json.previousVersion, undefined);
+});
