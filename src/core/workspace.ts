@@ -37,7 +37,7 @@ export interface ResolveOptions {
 /** api-versions: generally available ones every ARM cloud (and Azure Stack Hub's newer builds) serves. */
 const apiVersions = {
   workspace: "2024-04-01",
-  vault: "2023-07-01",
+  vault: "2026-02-01",
   subscriptions: "2022-12-01",
 } as const;
 

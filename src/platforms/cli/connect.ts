@@ -3,12 +3,9 @@
  * from AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET), `--cloud` and
  * `--resource-manager-url`, turned into a `TokenCredential` in this one place. No request here.
  */
-import {
-  AzureCliCredential,
-  ClientSecretCredential,
-  ManagedIdentityCredential,
-} from "@azure/identity";
+import { ClientSecretCredential, ManagedIdentityCredential } from "@azure/identity";
 import { clouds } from "../../core/clouds.ts";
+import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { Connection } from "../../core/platform.ts";
 
@@ -112,7 +109,7 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
     default:
       return {
         ...base,
-        credential: new AzureCliCredential(tenantId ? { tenantId } : {}),
+        credential: azureCliCredential(tenantId),
         describe: "the Azure CLI session (az login)",
         hint: `run az login (and az account set) first`,
       };

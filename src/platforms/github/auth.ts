@@ -6,12 +6,12 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import {
-  AzureCliCredential,
   ClientAssertionCredential,
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from "@azure/identity";
 import { clouds } from "../../core/clouds.ts";
+import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError, errorMessage } from "../../core/errors.ts";
 import type { Cloud, Connection } from "../../core/platform.ts";
 
@@ -234,7 +234,7 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
       };
     case "azure-cli":
       return {
-        credential: new AzureCliCredential(tenantId ? { tenantId } : {}),
+        credential: azureCliCredential(tenantId),
         describe: `the Azure CLI session left by azure/login${tenantId ? ` (tenant ${tenantId})` : ""}`,
         hint: `run azure/login in an earlier step of the same job (or give client-id and tenant-id for OIDC)`,
       };
