@@ -10,13 +10,9 @@ import { runCore, writes } from "../core/harness.ts";
 
 const emu = emulatorPerFile();
 
-/**
- * A delete the vault takes `ms` to complete (reads 404, writes 409 ObjectIsBeingDeleted until
- * then). The emulator's setting is being renamed (deleteConflictMs -> deleteDelayMs): both are
- * given, so this holds on either side of that change.
- */
+/** A delete the vault takes `ms` to complete (reads 404, writes 409 ObjectIsBeingDeleted until then). */
 function slowDeletes(ms: number): Partial<FaultSettings> {
-  return { deleteConflictMs: ms, deleteDelayMs: ms } as Partial<FaultSettings>;
+  return { deleteDelayMs: ms };
 }
 
 test("delete: named secrets are soft-deleted (recoverable), a missing one is absent; a re-run is all absent and deletes nothing", async () => {
