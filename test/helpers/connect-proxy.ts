@@ -6,9 +6,9 @@
  * that did not go through it is one the emulator saw and the proxy did not.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import { TLSSocket } from "node:tls";
+import type { TLSSocket } from "node:tls";
 import { defaultCaDir, ensureCa, issueLeaf } from "../../src/emulator/ca.ts";
 
 export interface ProxyTunnel {
@@ -25,6 +25,8 @@ export interface ProxiedRequest {
   method: string;
   /** The path with its query. */
   path: string;
+  /** The SHA-256 fingerprint of the client certificate presented to the proxy's TLS, or "none". */
+  clientCertificate: string;
 }
 
 export interface ConnectProxyOptions {
@@ -51,26 +53,36 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
   const tunnels: ProxyTunnel[] = [];
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
-  const targets = new WeakMap<Socket, string>();
+  const targets = new Map<number, string>();
   const expected = options.credentials
     ? basicAuthorization(options.credentials.username, options.credentials.password)
     : undefined;
 
   // The decrypted side of each tunnel: every request is recorded, then sent on to the target.
-  const inner: Server = createServer((req, res) => {
-    const target = targets.get(req.socket) ?? "";
-    requests.push({ target, method: req.method ?? "", path: req.url ?? "" });
-    const upstream = httpsRequest(
-      `https://${target}${req.url ?? "/"}`,
-      { method: req.method, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
-  });
+  // It asks for a client certificate (none is required), as a server behind the proxy may.
+  const inner = createHttpsServer(
+    { key: leaf.keyPem, cert: leaf.certPem, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const socket = req.socket as TLSSocket;
+      const target = targets.get(socket.remotePort ?? 0) ?? "";
+      requests.push({
+        target,
+        method: req.method ?? "",
+        path: req.url ?? "",
+        clientCertificate: socket.getPeerCertificate().fingerprint256 ?? "none",
+      });
+      const upstream = httpsRequest(
+        `https://${target}${req.url ?? "/"}`,
+        { method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    },
+  );
 
   const outer: Server = createServer((_req, res) => {
     // Not a CONNECT: this proxy makes tunnels only.
@@ -103,14 +115,9 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     tunnels.push({ target, status: 200, ...(proxyAuthorization ? { proxyAuthorization } : {}) });
     socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
     if (head.length > 0) socket.unshift(head);
-    const tlsSocket = new TLSSocket(socket, {
-      isServer: true,
-      key: leaf.keyPem,
-      cert: leaf.certPem,
-    });
-    targets.set(tlsSocket, target);
-    tlsSocket.on("error", () => socket.destroy());
-    inner.emit("connection", tlsSocket);
+    // The client's port names the tunnel on the decrypted side.
+    targets.set(socket.remotePort ?? 0, target);
+    inner.emit("connection", socket);
   });
 
   await new Promise<void>((resolve) => outer.listen(0, "127.0.0.1", resolve));

@@ -2,8 +2,14 @@
 // proxy, bypass list and certificates (the Agent.* variables the agent gives every task), against
 // the emulator through the CONNECT proxy of test/helpers/connect-proxy.ts.
 import assert from "node:assert/strict";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { test } from "node:test";
+import { defaultCaDir, ensureCa, issueLeaf } from "../../src/emulator/ca.ts";
 import type { Emulator } from "../../src/emulator/index.ts";
+import { startArmFront } from "../get/arm-front.ts";
 import { unique, withEmulator } from "../helpers/emulator.ts";
 import { secretValue } from "../helpers/leaks.ts";
 import {
@@ -198,6 +204,80 @@ void test("the agent's CA file (Agent.CAInfo) is trusted in addition to the syst
   });
 });
 
+void test("the agent's client certificate (Agent.ClientCert, Agent.ClientCertKey, Agent.ClientCertPassword) is presented, straight and through the proxy; its password is masked and shown nowhere", async () => {
+  await withEmulator(async (emu) => {
+    const front = await startArmFront(emu.armUrl, []);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "aml-client-cert-"));
+    try {
+      // A certificate of the test CA as the client's, its key encrypted with the password.
+      const leaf = issueLeaf(ensureCa(defaultCaDir()));
+      const password = secretValue("client-cert-password");
+      const certFile = path.join(dir, "client.pem");
+      const keyFile = path.join(dir, "client.key");
+      writeFileSync(certFile, leaf.certPem);
+      writeFileSync(
+        keyFile,
+        createPrivateKey(leaf.keyPem).export({
+          type: "pkcs8",
+          format: "pem",
+          cipher: "aes-256-cbc",
+          passphrase: password,
+        }),
+      );
+      const fingerprint = new X509Certificate(leaf.certPem).fingerprint256;
+      await withProxy({}, async (proxy) => {
+        for (const proxied of [false, true]) {
+          const id = unique();
+          const token = secretValue("access-token");
+          const connection = federated(emu, token);
+          const endpoint = connection.endpoint ?? assert.fail("no endpoint");
+          // ARM through the front, which asks for a client certificate and records it.
+          endpoint.url = `${front.url}/`;
+          emu.addWorkspace({
+            subscriptionId: endpoint.data?.subscriptionId ?? "",
+            resourceGroup: `rg-${id}`,
+            name: `mlw-${id}`,
+            vaultName: `kv-${id}`,
+          });
+          const before = proxied ? proxy.requests.length : front.clientCertificates.length;
+          const value = secretValue("client-cert");
+          const run = await runTask({
+            ...connection,
+            inputs: {
+              workspaceName: `mlw-${id}`,
+              resourceGroup: `rg-${id}`,
+              secrets: `cc-${id}: CC_VALUE`,
+            },
+            variables: {
+              ...connection.variables,
+              ...(proxied ? agentProxy(proxy, "", "").variables : {}),
+              "Agent.ClientCert": certFile,
+              "Agent.ClientCertKey": keyFile,
+            },
+            secretVariables: { CC_VALUE: value, "Agent.ClientCertPassword": password },
+          });
+          assert.equal(run.result, "Succeeded", describeRun(run));
+          // Through the (TLS-inspecting) proxy the certificate is presented to the proxy itself.
+          const presented = proxied
+            ? proxy.requests.slice(before).map((r) => r.clientCertificate)
+            : front.clientCertificates.slice(before);
+          assert.ok(presented.length > 0, "nothing was asked");
+          assert.deepEqual(new Set(presented), new Set([fingerprint]));
+          assert.equal(proxy.tunnels.length > 0, proxied);
+          checkTaskLeaks(`azure-pipelines agent client certificate, proxied ${proxied}`, run, [
+            value,
+            token,
+            password,
+          ]);
+        }
+      });
+    } finally {
+      await front.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 // The first request of a run with vaultUrl is the vault's (its 401 challenge); with a workspace,
 // the token request for ARM: both paths meet the refusal.
 for (const [what, options, inputs, expected] of [
@@ -239,3 +319,42 @@ for (const [what, options, inputs, expected] of [
     });
   });
 }
+
+void test("agent settings that cannot be used are input problems: all named at once, before any request", async () => {
+  await withEmulator(async (emu) => {
+    const token = secretValue("access-token");
+    const connection = federated(emu, token);
+    const password = secretValue("proxy-password");
+    const value = secretValue("unsent");
+    const missing = path.join(os.tmpdir(), `no-such-ca-${unique()}.pem`);
+    const run = await runTask({
+      ...connection,
+      inputs: { vaultUrl: emu.vaultUrl, secrets: `un-${unique()}: UN_VALUE` },
+      variables: {
+        ...connection.variables,
+        "Agent.ProxyUrl": "http://127.0.0.1:9",
+        "Agent.ProxyUsername": "agent",
+        "Agent.ProxyBypassList": JSON.stringify(["(unclosed"]),
+        "Agent.CAInfo": missing,
+      },
+      secretVariables: { UN_VALUE: value, "Agent.ProxyPassword": password },
+    });
+    assert.equal(run.result, "Failed", describeRun(run));
+    const errors = run.errors.join("\n");
+    assert.match(errors, /2 problems with the inputs; nothing was sent/);
+    assert.match(
+      errors,
+      /Agent\.ProxyBypassList\) has \(unclosed, which is not a regular expression/,
+    );
+    assert.ok(
+      errors.includes(`CA certificate file (Agent.CAInfo) ${missing} cannot be read`),
+      errors,
+    );
+    assert.deepEqual(emu.requests, []);
+    checkTaskLeaks("azure-pipelines unusable agent network settings", run, [
+      value,
+      token,
+      password,
+    ]);
+  });
+});
