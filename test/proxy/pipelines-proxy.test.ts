@@ -356,5 +356,21 @@ void test("agent settings that cannot be used are input problems: all named at o
       token,
       password,
     ]);
+
+    const notJson = await runTask({
+      ...connection,
+      inputs: { vaultUrl: emu.vaultUrl, secrets: `un-${unique()}: UN_VALUE` },
+      variables: {
+        ...connection.variables,
+        "Agent.ProxyUrl": "http://127.0.0.1:9",
+        "Agent.ProxyUsername": "agent",
+        "Agent.ProxyBypassList": "localhost",
+      },
+      secretVariables: { UN_VALUE: value, "Agent.ProxyPassword": password },
+    });
+    assert.equal(notJson.result, "Failed", describeRun(notJson));
+    assert.match(notJson.errors.join("\n"), /Agent\.ProxyBypassList\) is not a JSON array/);
+    assert.deepEqual(emu.requests, []);
+    checkTaskLeaks("azure-pipelines agent bypass list not JSON", notJson, [value, token, password]);
   });
 });

@@ -22,10 +22,13 @@ export interface AgentNetwork {
 
 /** Reads the agent's settings, printing nothing. */
 export function readAgentNetwork(): AgentNetwork {
-  const proxy = quietly(() => tl.getHttpProxyConfiguration());
-  const certs = quietly(() => tl.getHttpCertConfiguration());
-  const secrets = [proxy?.proxyPassword, certs?.passphrase].filter((s): s is string => !!s);
   const problems: string[] = [];
+  const proxy = readProxy(problems);
+  const certs = quietly(() => tl.getHttpCertConfiguration());
+  // Masked whatever else is wrong with the settings.
+  const secrets = ["Agent.ProxyPassword", "Agent.ClientCertPassword"]
+    .map((name) => quietly(() => tl.getVariable(name)))
+    .filter((s): s is string => !!s);
   const settings: NetworkSettings = {};
   if (proxy) {
     const parsed = proxySettings(proxy, problems);
@@ -34,6 +37,18 @@ export function readAgentNetwork(): AgentNetwork {
   if (certs) settings.tls = tlsSettings(certs, problems);
   const given = settings.proxy !== undefined || settings.tls !== undefined;
   return { ...(given ? { settings } : {}), secrets, problems };
+}
+
+/** The library parses `Agent.ProxyBypassList` as JSON, and throws when it is not. */
+function readProxy(problems: string[]): tl.ProxyConfiguration | null {
+  try {
+    return quietly(() => tl.getHttpProxyConfiguration());
+  } catch (e: unknown) {
+    problems.push(
+      `the agent's proxy bypass list (Agent.ProxyBypassList) is not a JSON array: ${errorMessage(e)}`,
+    );
+    return null;
+  }
 }
 
 function proxySettings(
