@@ -73,6 +73,26 @@ export function isProxied(proxy: ProxySettings, url: string): boolean {
   return !proxy.bypass.some((pattern) => pattern.test(url));
 }
 
+/**
+ * The password in the proxy URL of `env` that the Azure SDK takes (`HTTPS_PROXY`, else
+ * `ALL_PROXY`, else `HTTP_PROXY`, each also in lower case), for masking; undefined without one.
+ */
+export function environmentProxyPassword(
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const url = ["HTTPS_PROXY", "ALL_PROXY", "HTTP_PROXY"]
+    .map((name) => env[name] || env[name.toLowerCase()])
+    .find(Boolean);
+  if (!url || !URL.canParse(url)) return undefined;
+  const password = new URL(url).password;
+  if (!password) return undefined;
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
+  }
+}
+
 /** The one HttpClient for a run with these settings. */
 export function createNetworkClient(settings: NetworkSettings): HttpClient {
   const tlsOptions = agentTlsOptions(settings.tls);

@@ -87,7 +87,8 @@ for (const bypassed of [false, true]) {
         }
         const texts = stepTexts(run);
         assertNoLeaks(texts, [value, clientSecret, password], "github");
-        assert.deepEqual(maskProblems(run, [value, clientSecret]), []);
+        // The proxy's password is masked too, before anything is printed.
+        assert.deepEqual(maskProblems(run, [value, clientSecret, password]), []);
         recordScenario(
           `github HTTPS_PROXY bypassed=${bypassed}`,
           texts,
@@ -100,9 +101,12 @@ for (const bypassed of [false, true]) {
     });
   });
 
-  void test(`CLI: HTTPS_PROXY carries every request${bypassed ? "; NO_PROXY=127.0.0.1 takes loopback past it" : ""}`, async () => {
+  void test(`CLI: HTTPS_PROXY carries every request, with the credentials in its URL${bypassed ? "; NO_PROXY=127.0.0.1 takes loopback past it" : ""}`, async () => {
     await withEmulator(async (emu) => {
-      const proxy = await startConnectProxy();
+      const user = `cli-${unique()}`;
+      // Characters a URL must escape: the SDK sends the password unescaped.
+      const password = `${secretValue("proxy-password")}@:/`;
+      const proxy = await startConnectProxy({ credentials: { username: user, password } });
       try {
         const id = unique();
         const value = secretValue("cli-proxied");
@@ -128,7 +132,7 @@ for (const bypassed of [false, true]) {
             AZURE_TENANT_ID: emu.tenantId,
             AZURE_CLIENT_SECRET: clientSecret,
             AZURE_SUBSCRIPTION_ID: workspace(emu, id),
-            HTTPS_PROXY: proxy.url,
+            HTTPS_PROXY: proxyVariable(proxy, user, encodeURIComponent(password)),
             ...(bypassed ? { NO_PROXY: "127.0.0.1" } : {}),
           },
         );
@@ -137,15 +141,15 @@ for (const bypassed of [false, true]) {
         const { served, proxied } = seen(emu, proxy);
         assert.ok(served.some((r) => r.includes("Microsoft.KeyVault/vaults")));
         if (bypassed) assert.deepEqual(proxy.tunnels, []);
-        else assert.deepEqual(proxied, served, "a request reached the emulator without the proxy");
+        else {
+          assert.deepEqual(proxied, served, "a request reached the emulator without the proxy");
+          for (const tunnel of proxy.tunnels)
+            assert.equal(tunnel.proxyAuthorization, basicAuthorization(user, password));
+        }
         const texts = { stdout: run.stdout, stderr: run.stderr };
-        assertNoLeaks(texts, [value, clientSecret], "none");
-        recordScenario(
-          `cli HTTPS_PROXY bypassed=${bypassed}`,
-          texts,
-          [value, clientSecret],
-          "none",
-        );
+        const secrets = [value, clientSecret, password];
+        assertNoLeaks(texts, secrets, "none");
+        recordScenario(`cli HTTPS_PROXY bypassed=${bypassed}`, texts, secrets, "none");
       } finally {
         await proxy.stop();
       }

@@ -1,7 +1,12 @@
 // Which requests the agent's proxy carries: the rule of src/core/network.ts, request by request.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isProxied, proxyName, type ProxySettings } from "../../src/core/network.ts";
+import {
+  environmentProxyPassword,
+  isProxied,
+  proxyName,
+  type ProxySettings,
+} from "../../src/core/network.ts";
 
 const proxy: ProxySettings = {
   url: "http://proxy.corp.example:8080",
@@ -36,4 +41,22 @@ test("messages name the proxy by scheme, host and port, never with its credentia
     proxyName({ ...proxy, url: "http://agent:secret@proxy.corp.example:8080/" }),
     "http://proxy.corp.example:8080",
   );
+});
+
+test("the password of the proxy URL the SDK takes from the environment is found, decoded, for masking", () => {
+  assert.equal(
+    environmentProxyPassword({ HTTPS_PROXY: "http://u:p%40ss%3Aword@proxy:8080" }),
+    "p@ss:word",
+  );
+  assert.equal(environmentProxyPassword({ https_proxy: "http://u:lower@proxy:8080" }), "lower");
+  assert.equal(
+    environmentProxyPassword({
+      ALL_PROXY: "http://u:all@proxy",
+      HTTP_PROXY: "http://u:http@proxy",
+    }),
+    "all",
+  );
+  assert.equal(environmentProxyPassword({ HTTPS_PROXY: "http://proxy:8080" }), undefined);
+  assert.equal(environmentProxyPassword({ HTTPS_PROXY: "not a url" }), undefined);
+  assert.equal(environmentProxyPassword({}), undefined);
 });

@@ -10,6 +10,7 @@ import {
 } from "@azure/identity";
 import { clouds } from "../../core/clouds.ts";
 import { ValidationError } from "../../core/errors.ts";
+import { environmentProxyPassword } from "../../core/network.ts";
 import type { Connection } from "../../core/platform.ts";
 
 export const authModes = ["auto", "azure-cli", "managed-identity", "client-secret"] as const;
@@ -27,6 +28,10 @@ export interface ConnectOptions {
 export function connectCli(options: ConnectOptions): Connection & { secrets?: string[] } {
   const problems: string[] = [];
   const { env } = options;
+  // The password of a proxy URL in HTTPS_PROXY: the SDK uses it, nothing may print it.
+  const proxyPassword = environmentProxyPassword(env);
+  if (proxyPassword) options.mask(proxyPassword);
+  const proxySecrets = proxyPassword ? [proxyPassword] : [];
   const cloudName = options.cloud ?? "AzureCloud";
   const cloud = clouds[cloudName];
   if (!cloud)
@@ -68,7 +73,9 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
   if (problems.length > 0 || !cloud) throw new ValidationError(problems);
 
   const subscriptionId = env.AZURE_SUBSCRIPTION_ID || undefined;
-  const base: Pick<Connection, "cloud" | "subscriptionId" | "resourceManagerUrl"> = {
+  const base: Pick<Connection, "cloud" | "subscriptionId" | "resourceManagerUrl"> & {
+    secrets?: string[];
+  } = {
     cloud: {
       name: cloud.name,
       resourceManager: cloud.resourceManager,
@@ -76,6 +83,7 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
     },
     ...(subscriptionId !== undefined ? { subscriptionId } : {}),
     ...(resourceManagerUrl !== undefined ? { resourceManagerUrl } : {}),
+    ...(proxySecrets.length > 0 ? { secrets: proxySecrets } : {}),
   };
   switch (mode) {
     case "client-secret": {
@@ -95,7 +103,7 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
         }),
         describe: `client secret (client ${clientId}, tenant ${tenantId}, authority ${authorityHost})`,
         hint: `check AZURE_CLIENT_SECRET is current for application ${clientId}`,
-        secrets: [secret],
+        secrets: [secret, ...proxySecrets],
       };
     }
     case "managed-identity":
