@@ -1,4 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 
 /** Names of the step's inputs, as the SPEC spells them for GitHub (kebab-case). */
 export type InputName =
@@ -50,6 +51,12 @@ export interface Cloud {
 /** How the step reaches Azure: built from the platform's own inputs or service connection. */
 export interface Connection {
   credential: TokenCredential;
+  /**
+   * The transport of every request (vault, ARM; the credential was built with it too) when the
+   * platform names a proxy or certificates of its own (network.ts); otherwise the Azure SDK's,
+   * which reads `HTTPS_PROXY` / `NO_PROXY`.
+   */
+  httpClient?: HttpClient;
   cloud: Cloud;
   /**
    * Where ARM requests go when that is not `cloud.resourceManager` (`resource-manager-url`: a

@@ -80,7 +80,7 @@ export async function run(platform: Platform): Promise<RunOutcome> {
   let client: SecretClient;
   try {
     const vaultUrl = await vaultOf(settings, connection);
-    client = createSecretClient(vaultUrl, connection.credential);
+    client = createSecretClient(vaultUrl, connection.credential, connection.httpClient);
     reporter.info(`vault ${vaultUrl} (${connection.describe})`);
   } catch (e: unknown) {
     const message =

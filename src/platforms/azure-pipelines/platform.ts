@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import * as tl from "azure-pipelines-task-lib";
+import { tl } from "./task-lib.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { InputName, Platform } from "../../core/platform.ts";
+import { readAgentNetwork, type AgentNetwork } from "./agent-network.ts";
 import { serviceConnectionInput, taskInputName } from "./inputs.ts";
 import { plainLine, plainLines } from "./log-lines.ts";
 import { quietly, readServiceEndpoint } from "./quiet-reads.ts";
@@ -35,6 +36,13 @@ export class PipelinesPlatform implements Platform {
   private readonly masked = new Set<string>();
   /** Secret variables Azure Pipelines would refuse: they fail the task at the end. */
   private readonly refusals: string[] = [];
+  /** The agent's proxy and certificates; their passwords are masked first of all. */
+  private readonly network: AgentNetwork;
+
+  constructor() {
+    this.network = readAgentNetwork();
+    for (const secret of this.network.secrets) this.mask(secret);
+  }
 
   getInput(name: InputName): string | undefined {
     const taskName = taskInputName(name);
@@ -162,7 +170,7 @@ export class PipelinesPlatform implements Platform {
     const id = this.readConnectionId();
     const endpoint = readServiceEndpoint(id);
     for (const secret of endpointSecrets(endpoint)) this.mask(secret);
-    return connectServiceEndpoint(endpoint);
+    return connectServiceEndpoint(endpoint, this.network);
   }
 
   private readConnectionId(): string {
