@@ -4,6 +4,7 @@
  */
 import { readSecrets, type GetEntry } from "./get.ts";
 import { handOn, type Job } from "./job.ts";
+import { writeOutFile } from "./out-file.ts";
 import type { ResultRow } from "./result.ts";
 
 export async function runGet({
@@ -23,14 +24,22 @@ export async function runGet({
     entries,
     received: (v) => reporter.remember(v),
     hint,
+    label: settings.label,
+    ...(settings.outputPrefix !== undefined ? { outputPrefix: settings.outputPrefix } : {}),
   });
   const values = new Map(read.values.map((v) => [v.outputName, v.value]));
-  return read.rows.map((row) => {
+  const rows = read.rows.map((row) => {
     const value = row.action === "read" ? values.get(row.source) : undefined;
     if (value === undefined) return row;
     return handOn(row, () => {
-      platform.setOutput(row.source, value, { secret: true });
+      platform.setOutput(row.source, value, {
+        secret: true,
+        laterJobs: settings.outputVariables,
+      });
       if (settings.exportEnv) platform.exportVariable(row.source, value);
     });
   });
+  if (settings.outFile === undefined) return rows;
+  const { outFile: file, outFormat: format, label } = settings;
+  return writeOutFile({ platform, file, format, label, rows, values });
 }

@@ -160,5 +160,5 @@ async function planOne(
 
 /** `recoverDeleted` is how the platform spells the `recover-deleted` input. */
 export function deletedError(vaultName: string, recoverDeleted: string): string {
-  return `secret ${vaultName} is soft-deleted in the vault and ${recoverDeleted} is false: recover or purge it, or set ${recoverDeleted}: true`;
+  return `secret ${vaultName} is soft-deleted in the vault and recovering it is turned off (${recoverDeleted}): recover or purge it, or let aml-secrets recover it`;
 }

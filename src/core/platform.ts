@@ -84,8 +84,17 @@ export interface Platform {
   variableNames(): string[];
   /** Registers one string with the platform's log masking (the core calls it for the whole value and each line). */
   mask(value: string): void;
-  /** Sets an output; a `secret` output carries a value that was masked before. */
-  setOutput(name: string, value: string, options: { secret: boolean }): void;
+  /**
+   * Sets an output; a `secret` output carries a value that was masked before. `laterJobs`
+   * (Azure Pipelines `outputVariables`): a secret variable is also an output variable, which
+   * later jobs and stages map with `dependencies.<job>.outputs['<step>.<NAME>']`.
+   */
+  setOutput(name: string, value: string, options: { secret: boolean; laterJobs?: boolean }): void;
+  /**
+   * The folder a relative `out-file` is taken from: `GITHUB_WORKSPACE` on GitHub,
+   * `System.DefaultWorkingDirectory` on Azure Pipelines, the current directory for the CLI.
+   */
+  workingDirectory(): string;
   /** Makes a value visible to later steps as an environment variable (`export-env`). */
   exportVariable(name: string, value: string): void;
   debug(line: string): void;

@@ -10,6 +10,7 @@ import { ValidationError, errorMessage } from "./errors.ts";
 import { runGet } from "./get-mode.ts";
 import { Reporter, type Job } from "./job.ts";
 import { runList } from "./list.ts";
+import { outFileProblem } from "./out-file.ts";
 import type { SetEntry } from "./plan.ts";
 import type { Connection, Platform } from "./platform.ts";
 import { createRequestGate } from "./requests.ts";
@@ -57,6 +58,10 @@ export async function run(platform: Platform): Promise<RunOutcome> {
     const read = readSetEntries({ platform, settings, remember: (v) => reporter.remember(v) });
     entries = read.entries;
     problems.push(...read.problems);
+  }
+  if (settings.mode === "get" && settings.outFile !== undefined) {
+    const problem = outFileProblem(settings.outFile, platform, settings.label);
+    if (problem !== undefined) problems.push(problem);
   }
   const connection = connect(platform, reporter, problems);
   if (problems.length > 0 || !connection) {

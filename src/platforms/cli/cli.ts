@@ -4,14 +4,16 @@
  * Values come from the environment (set) or go to `--out` / `--stdout` (get), never through
  * the command line. Exit codes: 0 done, 1 some secret failed, 2 bad input (nothing sent).
  */
-import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorMessage } from "../../core/errors.ts";
+import { renderOutFile } from "../../core/out-file.ts";
 import type { InputName } from "../../core/platform.ts";
 import { run } from "../../core/run.ts";
-import { CliPlatform } from "./platform.ts";
+import type { OutFormat } from "../../core/settings.ts";
+import { CliPlatform, cliFlag } from "./platform.ts";
 import { listTable, resultTable } from "./table.ts";
 import { usage } from "./usage.ts";
 
@@ -56,6 +58,7 @@ const setOptions = {
 const getOptions = {
   ...commonOptions,
   out: { type: "string" },
+  format: { type: "string" },
   stdout: { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
@@ -158,20 +161,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   });
   const outcome = await run(platform);
 
-  if (command === "get" && outcome.status !== "invalid") {
-    const lines = platform.secretOutputs
-      .map(({ name, value }) => `${name}=${envFileValue(value)}\n`)
-      .join("");
-    const out = str("out");
-    if (out !== undefined) {
-      try {
-        writePrivateFile(out, lines);
-      } catch (e: unknown) {
-        io.stderr(`aml-secrets get: could not write ${out}: ${errorMessage(e)}\n`);
-        return 1;
-      }
-    }
-    if (toStdout) io.stdout(lines);
+  // --out is the core's out-file (written whole, mode 0600); --stdout prints the same format.
+  let printed = true;
+  if (toStdout && outcome.status !== "invalid") {
+    const format = outFormat(inputs["out-format"]);
+    const { text, refused } = renderOutFile(format, platform.secretOutputs, cliFlag);
+    for (const { name, reason } of refused)
+      io.stderr(platform.redactor.redact(`error: ${name} was not printed: ${reason}\n`));
+    io.stdout(text);
+    printed = refused.length === 0;
   }
   const result = platform.outputs.get("result");
   const report =
@@ -184,7 +182,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   // The table is built from `result`, whose free text the core redacted and whose names,
   // actions and versions are exact: redacting it again would rewrite them.
   (toStdout ? io.stderr : io.stdout)(report);
-  return exitCodes[outcome.status];
+  return printed ? exitCodes[outcome.status] : exitCodes.failed;
+}
+
+/** `--format`, once the core has accepted it (an unknown one makes the run invalid). */
+function outFormat(given: string | undefined): OutFormat {
+  const format = (given ?? "dotenv").toLowerCase();
+  return format === "shell" || format === "json" ? format : "dotenv";
 }
 
 function isCommand(command: string): command is Command {
@@ -203,6 +207,8 @@ function commandInputs(
   }
   for (const name of booleanInputs) if (values[name] === true) inputs[name] = "true";
   if (command === "plan") inputs["dry-run"] = "true";
+  if (typeof values.out === "string") inputs["out-file"] = values.out;
+  if (typeof values.format === "string") inputs["out-format"] = values.format;
   if (values["no-recover-deleted"] === true) inputs["recover-deleted"] = "false";
   const lines = (v: string | string[] | boolean | undefined): string[] =>
     Array.isArray(v) ? v : [];
@@ -221,23 +227,6 @@ function commandInputs(
   const generate = lines(values.generate);
   if (generate.length > 0) inputs.generate = generate.join("\n");
   return inputs;
-}
-
-/** A value as one `NAME=value` line: raw when it can be, else double-quoted with escapes. */
-export function envFileValue(value: string): string {
-  if (!/[\r\n]/.test(value) && !/^["']/.test(value)) return value;
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
-}
-
-/** Writes `text` to `file`, which only its owner can read (mode 0600, also when it existed). */
-function writePrivateFile(file: string, text: string): void {
-  const fd = openSync(file, "w", 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

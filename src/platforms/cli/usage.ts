@@ -79,13 +79,17 @@ ${common}
 `,
   get: `Usage: aml-secrets get [options] (--out FILE | --stdout)
 
-Reads vault secrets and writes NAME=value lines (a value with a line break or a leading quote is
-written double-quoted with \\n, \\r, \\" and \\\\ escapes).
+Reads vault secrets and writes them in a format other tools read back byte for byte. An entry
+the format cannot carry exactly is left out and fails, naming a format that can (exit 1).
 
   --secrets TEXT               lines \`vault-name: NAME\`, \`vault-name\` (-> VAULT_NAME) or \`*\`
                                (every enabled, unexpired, not certificate-backed secret)
   --secrets-file FILE          the same lines from a file
-  --out FILE                   write the values to FILE (created with mode 0600)
+  --out FILE                   write the values to FILE: a new file of mode 0600 renamed into
+                               place (never through a symbolic link or into another user's file)
+  --format FORMAT              dotenv (default): NAME='value' lines that python-dotenv and the
+                               npm dotenv read back exactly; shell: NAME='value' lines for
+                               \`. FILE\` in sh and bash; json: one object {"NAME": "value"}
   --stdout                     print the values on stdout (the table then goes to stderr)
 
 ${common}
