@@ -20,6 +20,10 @@ import { usage } from "./usage.ts";
 const commands = ["set", "plan", "get", "list", "delete"] as const;
 type Command = (typeof commands)[number];
 
+/** package.json's version, put in by the build (scripts/build.mjs); absent when run from source. */
+declare const AML_SECRETS_VERSION: string | undefined;
+const version = typeof AML_SECRETS_VERSION === "string" ? AML_SECRETS_VERSION : "development";
+
 const exitCodes = { ok: 0, failed: 1, invalid: 2 } as const;
 
 const commonOptions = {
@@ -110,6 +114,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     (command === undefined ? io.stderr : io.stdout)(usage.main);
     return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-V") {
+    io.stdout(`${version}\n`);
+    return 0;
   }
   if (command === "emulator") return runEmulator(rest);
   if (!isCommand(command)) {

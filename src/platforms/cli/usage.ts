@@ -54,7 +54,8 @@ Commands:
   delete     soft-delete the named secrets (recoverable for the vault's retention)
   emulator   run the local Key Vault emulator
 
-Run \`aml-secrets <command> --help\` for a command's options.
+Run \`aml-secrets <command> --help\` for a command's options; \`aml-secrets --version\` (-V)
+prints the version.
 
 Exit codes: 0 all done, 1 some secret failed, 2 bad input (nothing was sent).
 `,
