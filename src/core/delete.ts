@@ -77,39 +77,34 @@ export async function deleteSecret(
   name: string,
   source: string,
 ): Promise<ResultRow> {
-  let deleted: DeletedSecret | undefined;
-  let done: boolean;
+  let started: Awaited<ReturnType<typeof startDelete>>;
   try {
-    const started = await request.gate.write(name, () => startDelete(request.client, name));
-    if (!started) return { name, source, action: "absent" };
-    ({ deleted, done } = started);
+    started = await request.gate.write(name, () => startDelete(request.client, name));
   } catch (e: unknown) {
     const error = isManaged(e)
       ? managedError(name)
       : failure(request, `deleting secret ${name}`, e);
     return { name, source, action: "failed", error };
   }
-  const row: ResultRow = { name, source, action: "deleted" };
-  if (deleted?.properties.version) row.version = deleted.properties.version;
-  if (deleted?.properties.id) row.id = deleted.properties.id;
-  if (!done) {
+  if (!started) return { name, source, action: "absent" };
+  let { deleted } = started;
+  let note: string | undefined;
+  if (!started.done) {
     try {
       const waited = await waitDeleted(request, name);
       if (waited === "timeout")
-        return {
-          ...row,
-          note: `the vault accepted the delete; it was not complete after ${completionTimeoutMs / 1000} s`,
-        };
-      deleted = waited ?? deleted;
+        note = `the vault accepted the delete; it was not complete after ${completionTimeoutMs / 1000} s`;
+      else deleted = waited ?? deleted;
     } catch (e: unknown) {
-      return {
-        ...row,
-        note: `the vault accepted the delete, but ${failure(request, "confirming it", e)}`,
-      };
+      note = `the vault accepted the delete, but ${failure(request, "confirming it", e)}`;
     }
   }
+  const row: ResultRow = { name, source, action: "deleted" };
+  if (deleted?.properties.version) row.version = deleted.properties.version;
+  if (deleted?.properties.id) row.id = deleted.properties.id;
   const purge = deleted?.scheduledPurgeDate;
-  return purge ? { ...row, note: `recoverable until ${purge.toISOString()}` } : row;
+  note ??= purge ? `recoverable until ${purge.toISOString()}` : undefined;
+  return note === undefined ? row : { ...row, note };
 }
 
 /**

@@ -3,8 +3,8 @@
 // bad input failing before any request.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { FaultSettings } from "../../src/emulator/index.ts";
-import { emulatorPerFile, uniqueName } from "../helpers/emulator.ts";
+import type { Emulator, FaultSettings } from "../../src/emulator/index.ts";
+import { emulatorPerFile, uniqueName, withEmulator } from "../helpers/emulator.ts";
 import { secretValue } from "../helpers/leaks.ts";
 import { runCore, writes } from "../core/harness.ts";
 
@@ -191,4 +191,39 @@ test("delete: bad input (invalid names, `*`, a name twice, nothing named) fails 
   assert.equal(none.outcome.status, "invalid");
   assert.match(none.platform.failures().join("\n"), /names nothing to delete/);
   assert.deepEqual(emu().requests.slice(before), []);
+});
+
+test("delete: when the SDK's read after an accepted DELETE is throttled, the secret is still reported deleted (the DELETE is not sent again)", async () => {
+  let armed: Emulator | undefined;
+  await withEmulator(
+    async (emu) => {
+      const name = uniqueName("del-throttled");
+      emu.seed(name, secretValue("v"));
+      armed = emu;
+      const { outcome, platform, requests } = await runCore(emu, "delete-read-throttled", {
+        mode: "delete",
+        secrets: name,
+      });
+      assert.equal(outcome.status, "ok", platform.failures().join("\n"));
+      assert.equal(platform.result()[0]?.action, "deleted");
+      assert.equal(emu.isDeleted(name), true);
+      assert.deepEqual(
+        requests.filter((r) => r.method === "DELETE").map((r) => r.status),
+        [200],
+        "one DELETE: a retry would meet 404 and call the secret absent",
+      );
+      assert.ok(
+        requests.some((r) => r.path === `/deletedsecrets/${name}` && r.status === 429),
+        "the read after the DELETE met the throttle",
+      );
+    },
+    {
+      // The moment the DELETE is answered, every request is throttled for a second.
+      onLog: (line) => {
+        if (!armed || !/^DELETE \/secrets\/\S+ 200 /.test(line)) return;
+        armed.setFaults({ throttleAllMs: 1_000 });
+        armed = undefined;
+      },
+    },
+  );
 });

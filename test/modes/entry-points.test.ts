@@ -152,7 +152,8 @@ for (const entry of modeEntryPoints) {
 test("CLI: list prints a table of attributes, and --help documents list and delete", async () => {
   await withEmulator(async (emu) => {
     emu.seed("table-one", secretValue("one"), { contentType: "text/plain", tags: { a: "b" } });
-    emu.seed("table-two", secretValue("two"), { enabled: false });
+    // A tag someone wrote with a terminal escape and a line break: shown inert, on one line.
+    emu.seed("table-two", secretValue("two"), { enabled: false, tags: { x: "\u001b[2Jz\nw" } });
     const run = await runCli(
       ["list", "--vault-url", emu.vaultUrl, "--auth", "managed-identity"],
       emu.env(),
@@ -164,7 +165,8 @@ test("CLI: list prints a table of attributes, and --help documents list and dele
       /^NAME\s+ENABLED\s+MANAGED\s+CONTENT-TYPE\s+UPDATED\s+EXPIRES\s+TAGS$/,
     );
     assert.match(lines[1] ?? "", /^table-one\s+yes\s+no\s+text\/plain\s+\d{4}-\d\d-\d\d\s+a=b$/);
-    assert.match(lines[2] ?? "", /^table-two\s+no\s+no\s+\d{4}-\d\d-\d\d$/);
+    assert.match(lines[2] ?? "", /^table-two\s+no\s+no\s+\d{4}-\d\d-\d\d\s+x=\?\[2Jz\?w$/);
+    assert.equal(run.stdout.includes("\u001b"), false);
     assert.match(run.stdout, /^2 secrets$/m);
     const help = await runCli(["--help"], {});
     assert.match(help.stdout, /list\s+every secret's name and attributes/);

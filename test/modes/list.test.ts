@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { clouds } from "../../src/core/clouds.ts";
 import { eachPage } from "../../src/core/list.ts";
 import type { RequestGate } from "../../src/core/requests.ts";
+import type { ListedSecret } from "../../src/core/result.ts";
 import { run } from "../../src/core/run.ts";
 import { createSecretClient } from "../../src/core/vault-client.ts";
 import { emulatorManagedIdentity, withEmulator } from "../helpers/emulator.ts";
@@ -15,24 +16,13 @@ import { runCore } from "../core/harness.ts";
 
 const hour = 3_600_000;
 
-interface ListedRow {
+/** A list-mode row of the `result` output. */
+interface ListedRow extends ListedSecret {
   name: string;
   source: string;
   action: string;
   version: string | null;
   id: string | null;
-  enabled: boolean;
-  contentType: string | null;
-  tags: Record<string, string>;
-  created: string | null;
-  updated: string | null;
-  expires: string | null;
-  notBefore: string | null;
-  managed: boolean;
-  deletedOn?: string | null;
-  scheduledPurgeDate?: string | null;
-  recoveryId?: string | null;
-  error?: string;
 }
 
 test("list: every secret with its attributes, names output, changed 0; only listing pages are requested, never a value", async () => {

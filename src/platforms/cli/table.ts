@@ -51,6 +51,15 @@ interface ListedEntry extends ResultEntry {
   scheduledPurgeDate?: string | null;
 }
 
+/**
+ * A cell a terminal shows as written: content types and tags are whatever anyone with write
+ * access to the vault wrote, and a control character (an escape sequence, a line break) would
+ * rewrite the screen or the table.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
+
 /** List mode's table: one row per secret, its attributes (never a value); deleted ones last. */
 export function listTable(resultJson: string | undefined): string {
   let rows: ListedEntry[] = [];
@@ -87,5 +96,8 @@ export function listTable(resultJson: string | undefined): string {
   const softDeleted = listed.filter((r) => r.deletedOn !== undefined).length;
   const failed = rows.length - listed.length;
   const counts = `${listed.length - softDeleted} secrets${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `, listing failed` : ""}`;
-  return `${table(header, cells)}\n${counts}\n`;
+  return `${table(
+    header,
+    cells.map((row) => row.map(printable)),
+  )}\n${counts}\n`;
 }
