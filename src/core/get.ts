@@ -65,7 +65,9 @@ async function readOne(
   const { vaultName, outputName } = read;
   let secret: KeyVaultSecret;
   try {
-    secret = await request.gate.read(vaultName, () => request.client.getSecret(vaultName));
+    secret = await request.gate.read(vaultName, (abortSignal) =>
+      request.client.getSecret(vaultName, { abortSignal }),
+    );
   } catch (e: unknown) {
     return {
       row: {
@@ -104,9 +106,12 @@ async function listForWildcard(
 ): Promise<{ rows: ResultRow[]; reads: NamedRead[] }> {
   let listed: SecretProperties[];
   try {
-    listed = await gate.read("*", async () => {
+    listed = await gate.read("*", async (abortSignal, progress) => {
       const all: SecretProperties[] = [];
-      for await (const properties of client.listPropertiesOfSecrets()) all.push(properties);
+      for await (const properties of client.listPropertiesOfSecrets({ abortSignal })) {
+        progress?.();
+        all.push(properties);
+      }
       return all;
     });
   } catch (e: unknown) {

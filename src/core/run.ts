@@ -5,7 +5,8 @@
  */
 import type { SecretClient } from "@azure/keyvault-secrets";
 import { applyPlanned, type ApplyRequest } from "./apply.ts";
-import { ValidationError, errorMessage } from "./errors.ts";
+import { checkEnvironment, type ProcessEnvironment } from "./environment.ts";
+import { ValidationError, VaultError, errorMessage } from "./errors.ts";
 import { readSecrets, type GetEntry } from "./get.ts";
 import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
 import type { Connection, Platform } from "./platform.ts";
@@ -13,8 +14,8 @@ import { Redactor, maskPieces } from "./redact.ts";
 import { changedCount, failureMessage, resultJson, rowLines, summaryMarkdown } from "./report.ts";
 import { createRequestGate, type RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
-import { failure } from "./service-error.ts";
-import { parseSettings, type Mode, type Settings } from "./settings.ts";
+import { failure, inert } from "./service-error.ts";
+import { parseSettings, vaultUrlProblem, type Mode, type Settings } from "./settings.ts";
 import { readSetEntries } from "./values.ts";
 import { createSecretClient } from "./vault-client.ts";
 import { resolveWorkspaceVault } from "./workspace.ts";
@@ -37,8 +38,9 @@ class Reporter {
     this.redactor.add(value);
   }
 
+  /** Redacted first, then made inert (see service-error.ts): a value is found as it was. */
   text(line: string): string {
-    return this.redactor.redact(line);
+    return inert(this.redactor.redact(line));
   }
 
   info(line: string): void {
@@ -95,12 +97,21 @@ const vaultRoles: Record<Mode, string> = {
   delete: `the identity needs the "Key Vault Secrets Officer" role on the vault (or an access policy with secret get, list and delete)`,
 };
 
-export async function run(platform: Platform): Promise<RunOutcome> {
+/**
+ * Runs the step. `environment` is the process's (the entry points pass it): what in it would
+ * switch off a promise is refused or neutralised before any request (see environment.ts).
+ */
+export async function run(
+  platform: Platform,
+  environment?: ProcessEnvironment,
+): Promise<RunOutcome> {
   const reporter = new Reporter(platform);
+  const checked = environment ? checkEnvironment(environment) : { problems: [], warnings: [] };
   const { settings, problems } = parseSettings(
     (name) => platform.getInput(name),
     (name) => platform.inputLabel(name),
   );
+  problems.unshift(...checked.problems);
   let entries: SetEntry[] = [];
   if (settings.mode === "set") {
     const read = readSetEntries({ platform, settings, remember: (v) => reporter.remember(v) });
@@ -108,6 +119,8 @@ export async function run(platform: Platform): Promise<RunOutcome> {
     problems.push(...read.problems);
   }
   const connection = connect(platform, reporter, problems);
+  // Only now: in set mode nothing may be printed before every value is masked.
+  for (const warning of checked.warnings) reporter.warning(warning);
   if (problems.length > 0 || !connection) {
     for (const problem of problems) reporter.error(problem);
     platform.setOutput("result", "[]", { secret: false });
@@ -133,6 +146,9 @@ export async function run(platform: Platform): Promise<RunOutcome> {
   }
   const gate = createRequestGate({
     concurrency: settings.maxConcurrency,
+    timeoutMs: settings.requestTimeoutMs,
+    target: `the vault ${client.vaultUrl}`,
+    timeoutInput: settings.label("request-timeout"),
     onRetry: (n) =>
       reporter.debug(
         `retrying a request for ${n.secret} in ${n.delayMs} ms (${n.reason}, attempt ${n.attempt})`,
@@ -172,7 +188,15 @@ function connect(
 
 async function vaultOf(settings: Settings, connection: Connection): Promise<string> {
   if ("url" in settings.vault) return settings.vault.url;
-  return resolveWorkspaceVault(settings.vault.workspace, connection, connection.resourceManagerUrl);
+  const { workspace } = settings.vault;
+  const url = await resolveWorkspaceVault(workspace, connection, connection.resourceManagerUrl, {
+    requestTimeoutMs: settings.requestTimeoutMs,
+    timeoutInput: settings.label("request-timeout"),
+  });
+  // What ARM says is checked as the input would be: https, the vault's address and nothing else.
+  const problem = vaultUrlProblem(url, `the vault URI of workspace ${workspace.name} (from ARM)`);
+  if (problem) throw new VaultError(problem);
+  return url;
 }
 
 /** What set and get mode work with, once the inputs are valid and the vault is found. */

@@ -29,6 +29,7 @@ const commonOptions = {
   cloud: { type: "string" },
   "resource-manager-url": { type: "string" },
   "max-concurrency": { type: "string" },
+  "request-timeout": { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -67,6 +68,7 @@ const textInputs: InputName[] = [
   "expires-in",
   "not-before-in",
   "max-concurrency",
+  "request-timeout",
 ];
 const booleanInputs: InputName[] = ["disable-previous-versions", "allow-empty", "dry-run"];
 
@@ -137,7 +139,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     ...(cloud !== undefined ? { cloud } : {}),
     ...(resourceManagerUrl !== undefined ? { resourceManagerUrl } : {}),
   });
-  const outcome = await run(platform);
+  const outcome = await run(platform, { env: io.env, stderr: process.stderr });
 
   if (command === "get" && outcome.status !== "invalid") {
     const lines = platform.secretOutputs
