@@ -285,9 +285,31 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
     );
   }
 
+  /**
+   * Tries `op` until it answers in time, retrying a timed-out try in the same slot (after a
+   * backoff): a request that timed out does not go to the back of the queue, where every request
+   * queued behind it would first wait out its own timeout on a vault that is not answering.
+   */
+  async function inTime<T>(secret: string, op: Operation<T>, tries: number): Promise<T> {
+    for (let timeouts = 0; ; timeouts += 1) {
+      if (unresponsive) throw unresponsive;
+      try {
+        return await timed(op);
+      } catch (e: unknown) {
+        if (e !== timedOut) throw e;
+        if (timeouts >= timeoutRetries) {
+          unresponsive ??= timeoutError(timeouts + 1);
+          throw timeoutError(timeouts + 1);
+        }
+        const delayMs = backoffMs(tries + timeouts);
+        options.onRetry?.({ secret, attempt: tries + timeouts, delayMs, reason: "timeout" });
+        await clock.sleep(delayMs);
+      }
+    }
+  }
+
   async function attempt<T>(kind: "write" | "read", secret: string, op: Operation<T>): Promise<T> {
     const window = windows[kind];
-    let timeouts = 0;
     for (let tries = 1; ; tries += 1) {
       // The budget is waited for outside the queue, so that writes waiting for the next
       // window leave the slots to the reads (and the other way round).
@@ -295,21 +317,9 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
       const outcome = await queue.add(
         async () => {
           window.sent();
-          if (unresponsive) throw unresponsive;
           try {
-            return { value: await timed(op) };
+            return { value: await inTime(secret, op, tries) };
           } catch (e: unknown) {
-            if (e === timedOut) {
-              timeouts += 1;
-              if (timeouts > timeoutRetries || tries >= maxAttempts) {
-                unresponsive ??= timeoutError(tries);
-                throw timeoutError(tries);
-              }
-              const delayMs = backoffMs(tries);
-              options.onRetry?.({ secret, attempt: tries, delayMs, reason: "timeout" });
-              await clock.sleep(delayMs);
-              return undefined;
-            }
             // The backoff is waited out in the slot: a throttled vault then gets fewer
             // requests, not a new one from every request still queued.
             if (await backOff(e, secret, tries)) return undefined;

@@ -131,15 +131,24 @@ export function serviceError(e: unknown): ServiceError {
   }
   if (isRestError(e) && response !== undefined) {
     const body = field(response, "bodyAsText");
-    const structured = structuredError(body, field(e, "details"));
-    if (structured?.code) found.code = structured.code;
-    if (structured?.innerCode) found.innerCode = structured.innerCode;
+    const parsed = field(e, "details") ?? field(response, "parsedBody");
+    const structured = structuredError(body, parsed);
     // A 5xx is the service's own failure: its message helps nobody in the pipeline, and it is
     // where a broken service or proxy echoes what it holds. The status and code say enough.
     const serverFault = found.status !== undefined && found.status >= 500;
-    if (structured?.message !== undefined && !serverFault) {
-      found.message = cut(structured.message, maxServiceMessage);
-    } else if (!structured) found.message = describeBody(found.status, headers, body);
+    if (typeof body !== "string" && parsed === undefined) {
+      // The SDK kept nothing of the body: the message is one it wrote itself (a listing's
+      // `Pagination failed with unexpected statusCode 403`), and the code the service's.
+      const code = codeOf(field(e, "code"));
+      if (code) found.code = code;
+      found.message = cut(e instanceof Error ? e.message : "", maxServiceMessage);
+    } else {
+      if (structured?.code) found.code = structured.code;
+      if (structured?.innerCode) found.innerCode = structured.innerCode;
+      if (!structured) found.message = describeBody(found.status, headers, body);
+      else if (structured.message !== undefined && !serverFault)
+        found.message = cut(structured.message, maxServiceMessage);
+    }
   } else {
     // No answer (a socket error), or not an HTTP error at all (a credential's, our own).
     const code = field(e, "code");

@@ -43,7 +43,7 @@ export interface HostileVaultOptions {
   /** What the listing (`GET /secrets`) answers; by default every secret with a behaviour. */
   listing?: Behaviour;
   /** ARM's `properties.vaultUri` for the vault of every workspace; by default this vault's URL. */
-  vaultUri?: string;
+  vaultUri?: () => string;
 }
 
 export interface HostileVault {
@@ -218,7 +218,7 @@ export async function startHostileVault(options: HostileVaultOptions): Promise<H
   function arm(res: ServerResponse, pathname: string): void {
     const vaultId = /\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i.test(pathname);
     const body = vaultId
-      ? { id: pathname, properties: { vaultUri: options.vaultUri ?? `${url}/` } }
+      ? { id: pathname, properties: { vaultUri: options.vaultUri?.() ?? `${url}/` } }
       : {
           id: pathname,
           properties: {
