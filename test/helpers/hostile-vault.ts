@@ -172,8 +172,14 @@ export async function startHostileVault(options: HostileVaultOptions): Promise<H
       return arm(res, target.pathname);
     }
     if (!auth) {
-      // The SDK's first request carries no token: it only wants the challenge.
-      res.writeHead(401, { "www-authenticate": challenge, "content-length": 0 });
+      // The SDK's first request carries no token: it only wants the challenge. The connection
+      // is closed, so that the request with the token opens one of its own (whose options,
+      // headers included, are what NODE_DEBUG=http prints).
+      res.writeHead(401, {
+        "www-authenticate": challenge,
+        "content-length": 0,
+        connection: "close",
+      });
       res.end();
       return;
     }
