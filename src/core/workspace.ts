@@ -265,8 +265,8 @@ function vaultFailure(
 
 function describeFailure(f: ArmFailure): string {
   const status =
-    f.status === undefined ? "" : `ARM answered ${f.status}${f.code ? ` ${f.code}` : ""}: `;
-  return `${status}${f.message}`;
+    f.status === undefined ? "" : `ARM answered ${f.status}${f.code ? ` ${f.code}` : ""}`;
+  return [status, f.message].filter((part) => part !== "").join(": ");
 }
 
 /** ARM's status, error code and message (see service-error.ts for what of a body may show). */
@@ -276,7 +276,7 @@ function armFailure(e: RestError): ArmFailure {
   return {
     ...(error.status !== undefined ? { status: error.status } : {}),
     ...(error.code !== undefined ? { code: error.code } : {}),
-    message: error.message || `HTTP ${error.status}`,
+    message: error.message,
     ...(requestId ? { requestId: cut(requestId, 64) } : {}),
   };
 }
