@@ -78,8 +78,9 @@ async function readOne(
       },
     };
   }
-  const value = secret.value;
-  if (value !== undefined) request.received(value);
+  // A hostile vault's `"value": {}` is no value (and would break every string operation after).
+  const value: unknown = secret.value;
+  if (typeof value === "string") request.received(value);
   const row: ResultRow = {
     name: vaultName,
     source: outputName,
@@ -87,7 +88,7 @@ async function readOne(
     version: secret.properties.version,
     id: secret.properties.id,
   };
-  if (value === undefined) {
+  if (typeof value !== "string") {
     return {
       row: { ...row, action: "failed", error: `secret ${vaultName}: the vault returned no value` },
     };

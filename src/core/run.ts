@@ -67,8 +67,10 @@ class Reporter {
    */
   private row(row: ResultRow): ResultRow {
     const safe = { ...row };
-    if (row.error !== undefined) safe.error = this.text(row.error);
-    if (row.note !== undefined) safe.note = this.text(row.note);
+    // One line each: a service's message keeps no line break of its own.
+    const line = (text: string): string => this.text(text).replaceAll("\n", " ");
+    if (row.error !== undefined) safe.error = line(row.error);
+    if (row.note !== undefined) safe.note = line(row.note);
     return safe;
   }
 

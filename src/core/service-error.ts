@@ -109,7 +109,7 @@ function describeBody(
     status !== undefined && status >= 200 && status < 300
       ? "an answer that could not be read"
       : "an answer that is not the service's error JSON";
-  return `${what} (status ${status ?? "none"}, ${shownType}${length})`;
+  return `${what} (${shownType}${length})`;
 }
 
 /** An error of the Azure SDK's HTTP layer (there are two RestError classes in the bundle). */

@@ -17,7 +17,7 @@ import {
 const started = hostileVaultPerFile();
 
 for (const platform of platforms) {
-  void test(`${platform}: get prints nothing of a malformed 200, a 500's message or a body cut mid-value`, async () => {
+  void test(`${platform}: get prints nothing of a malformed 200, a 500's message, a body cut mid-value or a value that is no string`, async () => {
     const id = unique();
     const good = secretValue("good");
     // Values the step never learns: nothing masks or redacts them, so nothing may show them.
@@ -26,6 +26,7 @@ for (const platform of platforms) {
       error500: secretValue("error500"),
       text500: secretValue("text500"),
       cut: `${canary()}-${canary()}-${canary()}`,
+      object: secretValue("object"),
     };
     started().vault.secret(`good-${id}`, { kind: "value", value: good });
     started().vault.secret(`malformed-${id}`, {
@@ -47,7 +48,18 @@ for (const platform of platforms) {
       body: `stack trace: value=${unread.text500}`,
     });
     started().vault.secret(`cut-${id}`, { kind: "cut", value: unread.cut });
-    const names = ["good", "malformed", "error500", "text500", "cut"].map((n) => `${n}-${id}`);
+    started().vault.secret(`object-${id}`, {
+      kind: "raw",
+      status: 200,
+      contentType: "application/json",
+      body: JSON.stringify({
+        value: { nested: unread.object },
+        id: `${started().vault.url}/secrets/object-${id}/1`,
+      }),
+    });
+    const names = ["good", "malformed", "error500", "text500", "cut", "object"].map(
+      (n) => `${n}-${id}`,
+    );
 
     const outcome = await runStep(platform, started().emulator, {
       mode: "get",
