@@ -27,11 +27,11 @@ for (const platform of platforms) {
     vaultPort = new URL(vault.url).port;
     const id = unique();
     const value = secretValue("arm");
-    vault.secret(`arm-${id}`, { kind: "value", value });
+    vault.secret(`wsv-${id}`, { kind: "value", value });
     vault.requests.length = 0;
     const outcome = await runStep(platform, emulator, {
       mode: "get",
-      secrets: `arm-${id}`,
+      secrets: `wsv-${id}`,
       vault: { workspace: vault },
     });
     assertFailed(outcome);
