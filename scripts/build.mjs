@@ -4,6 +4,8 @@
 import { build } from "esbuild";
 import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 
+const { version } = JSON.parse(await readFile("package.json", "utf8"));
+
 export const entryPoints = {
   action: "src/platforms/github/main.ts",
   task: "src/platforms/azure-pipelines/main.ts",
@@ -23,6 +25,8 @@ await build({
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: "linked",
+  // The one version (scripts/version.mjs), for `aml-secrets --version`.
+  define: { AML_SECRETS_VERSION: JSON.stringify(version) },
   logLevel: "warning",
 });
 

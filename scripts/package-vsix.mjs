@@ -1,8 +1,8 @@
 // `npm run package`: builds an installable Azure DevOps extension (.vsix) holding the task.
-// It stages a folder under build/ with the extension manifest, its icon and overview, and the
-// task folder (task.json, the task's icon, and the committed bundle: dist/task.cjs is
-// self-contained, so the task needs no node_modules), then has tfx-cli (a devDependency) pack
-// and validate it. Prints the .vsix path. Other manifests can be packed with --root/--out.
+// It stages a folder under build/ with the extension manifest, its icon, its Marketplace
+// overview and licence, and the task folder (task.json, the task's icon, and the committed
+// bundle: dist/task.cjs is self-contained, so the task needs no node_modules), then has tfx-cli
+// (a devDependency) pack and validate it. Prints the .vsix path; --out DIR writes elsewhere.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -33,7 +33,10 @@ rmSync(stage, { recursive: true, force: true });
 const taskDir = path.join(stage, taskJson.name);
 mkdirSync(taskDir, { recursive: true });
 copyFileSync(path.join(root, "vss-extension.json"), path.join(stage, "vss-extension.json"));
-copyFileSync(path.join(root, "README.md"), path.join(stage, "README.md"));
+// The Marketplace pages the manifest names (content.details: overview.md, content.license).
+for (const { path: file } of Object.values(manifest.content)) {
+  copyFileSync(path.join(root, file), path.join(stage, file));
+}
 cpSync(path.join(root, "images"), path.join(stage, "images"), {
   recursive: true,
   filter: (f) => !f.endsWith(".mjs"),

@@ -1,5 +1,6 @@
 import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
-import { toPipelineName, vaultKey } from "./names.ts";
+import { reservedName, toPipelineName, vaultKey } from "./names.ts";
+import type { InputLabel } from "./platform.ts";
 import type { RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
 import { failure, serviceError } from "./service-error.ts";
@@ -15,6 +16,10 @@ export interface ReadRequest {
   received: (value: string) => void;
   /** What to check when the vault refuses (401 / 403): the connection's hint. */
   hint: string;
+  /** Put before every output name that `*` derives (`output-prefix`). */
+  outputPrefix?: string;
+  /** The platform's spelling of an input, for messages (default: the GitHub name). */
+  label?: InputLabel;
 }
 
 export interface ReadOutcome {
@@ -102,7 +107,7 @@ async function readOne(
  * left out. Names also given explicitly are read once, under their explicit entry.
  */
 async function listForWildcard(
-  { client, gate, hint }: ReadRequest,
+  { client, gate, hint, outputPrefix = "", label = (input) => input }: ReadRequest,
   named: NamedRead[],
 ): Promise<{ rows: ResultRow[]; reads: NamedRead[] }> {
   let listed: SecretProperties[];
@@ -136,7 +141,8 @@ async function listForWildcard(
   for (const properties of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
     const name = properties.name;
     if (namedVault.has(vaultKey(name))) continue;
-    const outputName = toPipelineName(name);
+    const outputName = outputPrefix + toPipelineName(name);
+    const reserved = reservedName(outputName);
     const skip = (note: string): void => {
       rows.push({ name, source: outputName, action: "skipped", note });
     };
@@ -147,6 +153,18 @@ async function listForWildcard(
       skip(`* skips secrets not yet active (active from ${properties.notBefore.toISOString()})`);
     } else if (properties.managed) {
       skip("* skips certificate-backed (managed) secrets; name it to read it");
+    } else if (reserved) {
+      // Not read at all: whoever can write to the vault would choose this name, not the user.
+      rows.push({
+        name,
+        source: outputName,
+        action: "failed",
+        error: `secret ${name}: \`*\` would hand it on as ${outputName}, a name that ${reserved.why}; ${
+          outputPrefix === ""
+            ? `give ${label("output-prefix")} (e.g. KV_) to put every name \`*\` derives under a prefix`
+            : `choose another ${label("output-prefix")}`
+        }, or map this secret to an output name of your choice`,
+      });
     } else if (outputs.has(outputName)) {
       skip(`output ${outputName} is already taken by secret ${outputs.get(outputName)}`);
     } else {
@@ -155,6 +173,33 @@ async function listForWildcard(
     }
   }
   return { rows, reads };
+}
+
+/**
+ * Names given in the mapping (`vault-name: OUTPUT`, or a lone vault name) that a shell, a
+ * runtime, the runner or the agent gives meaning to: each is a problem unless
+ * `allow-reserved-names` says it is meant. Some names no opt-in can make work (this step's own
+ * outputs): those are problems either way.
+ */
+export function reservedOutputProblems(
+  entries: readonly ({ pipelineName: string; where: string } | { wildcard: true })[],
+  allowReservedNames: boolean,
+  label: InputLabel,
+): string[] {
+  const problems: string[] = [];
+  for (const entry of entries) {
+    if ("wildcard" in entry) continue;
+    const reserved = reservedName(entry.pipelineName);
+    if (!reserved || (allowReservedNames && !reserved.never)) continue;
+    problems.push(
+      `${entry.where}: output ${entry.pipelineName} is a name that ${reserved.why}; ${
+        reserved.never
+          ? "choose another name"
+          : `choose another name, or set ${label("allow-reserved-names")} to true if you mean it`
+      }`,
+    );
+  }
+  return problems;
 }
 
 /** A note on a named secret that `*` would have skipped: it is read anyway, since it was asked for. */

@@ -23,7 +23,7 @@ export interface SetEntry {
 
 export interface PlannedEntry {
   entry: SetEntry;
-  action: PlannedAction | "failed";
+  action: Exclude<PlannedAction, "delete"> | "failed";
   /** The version the vault holds now (unchanged / skip), when known. */
   version?: string;
   id?: string;
@@ -50,12 +50,19 @@ export interface PlanRequest {
   now?: () => number;
 }
 
+export interface SetPlan {
+  /** One promise per entry, in the entries' order, settled as soon as that entry is planned. */
+  entries: Promise<PlannedEntry>[];
+  /** The listing the plan was made from (by vault key), for `prune`; undefined when it failed. */
+  listing?: Map<string, SecretProperties>;
+}
+
 /**
- * Lists the vault, then resolves with one promise per entry (in the entries' order), each
- * settled as soon as that entry is planned: a new secret right away, an existing one when its
- * GET answers. The caller can write each entry without waiting for the others' reads.
+ * Lists the vault, then resolves with one promise per entry, each settled as soon as that entry
+ * is planned: a new secret right away, an existing one when its GET answers. The caller can
+ * write each entry without waiting for the others' reads.
  */
-export async function planSet(request: PlanRequest): Promise<Promise<PlannedEntry>[]> {
+export async function planSet(request: PlanRequest): Promise<SetPlan> {
   const { client, gate, entries } = request;
   let existing: Map<string, SecretProperties>;
   try {
@@ -69,15 +76,20 @@ export async function planSet(request: PlanRequest): Promise<Promise<PlannedEntr
     });
   } catch (e: unknown) {
     const why = failure(request, "listing the vault's secrets", e);
-    return entries.map((entry) => Promise.resolve({ entry, action: "failed", error: why }));
+    return {
+      entries: entries.map((entry) => Promise.resolve({ entry, action: "failed", error: why })),
+    };
   }
   const absent = entries.filter((e) => !existing.has(vaultKey(e.vaultName)));
   const deleted =
     request.listDeleted && absent.length > 0 ? await deletedNames(client, gate) : new Set<string>();
   const now = (request.now ?? Date.now)();
-  return entries.map((entry) =>
-    planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
-  );
+  return {
+    entries: entries.map((entry) =>
+      planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
+    ),
+    listing: existing,
+  };
 }
 
 /**
@@ -154,5 +166,5 @@ async function planOne(
 
 /** `recoverDeleted` is how the platform spells the `recover-deleted` input. */
 export function deletedError(vaultName: string, recoverDeleted: string): string {
-  return `secret ${vaultName} is soft-deleted in the vault and ${recoverDeleted} is false: recover or purge it, or set ${recoverDeleted}: true`;
+  return `secret ${vaultName} is soft-deleted in the vault and recovering it is turned off (${recoverDeleted}): recover or purge it, or let aml-secrets recover it`;
 }

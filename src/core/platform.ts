@@ -1,4 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 
 /** Names of the step's inputs, as the SPEC spells them for GitHub (kebab-case). */
 export type InputName =
@@ -50,6 +51,12 @@ export interface Cloud {
 /** How the step reaches Azure: built from the platform's own inputs or service connection. */
 export interface Connection {
   credential: TokenCredential;
+  /**
+   * The transport of every request (vault, ARM; the credential was built with it too) when the
+   * platform names a proxy or certificates of its own (network.ts); otherwise the Azure SDK's,
+   * which reads `HTTPS_PROXY` / `NO_PROXY`.
+   */
+  httpClient?: HttpClient;
   cloud: Cloud;
   /**
    * Where ARM requests go when that is not `cloud.resourceManager` (`resource-manager-url`: a
@@ -84,8 +91,17 @@ export interface Platform {
   variableNames(): string[];
   /** Registers one string with the platform's log masking (the core calls it for the whole value and each line). */
   mask(value: string): void;
-  /** Sets an output; a `secret` output carries a value that was masked before. */
-  setOutput(name: string, value: string, options: { secret: boolean }): void;
+  /**
+   * Sets an output; a `secret` output carries a value that was masked before. `laterJobs`
+   * (Azure Pipelines `outputVariables`): a secret variable is also an output variable, which
+   * later jobs and stages map with `dependencies.<job>.outputs['<step>.<NAME>']`.
+   */
+  setOutput(name: string, value: string, options: { secret: boolean; laterJobs?: boolean }): void;
+  /**
+   * The folder a relative `out-file` is taken from: `GITHUB_WORKSPACE` on GitHub,
+   * `System.DefaultWorkingDirectory` on Azure Pipelines, the current directory for the CLI.
+   */
+  workingDirectory(): string;
   /** Makes a value visible to later steps as an environment variable (`export-env`). */
   exportVariable(name: string, value: string): void;
   debug(line: string): void;

@@ -1,8 +1,20 @@
 /**
  * The one redactor: it knows every value the step read, generated or received, and replaces
- * each of them (whole, each line of a multi-line value, and the base64, base64url, JSON-escaped
- * and URL-encoded forms of each) in everything the core prints, outputs (other than a secret
- * output), summarises or fails with. The platform masks too; this does not rely on it.
+ * each of them in everything the core prints, outputs (other than a secret output), summarises
+ * or fails with. The platform masks too; this does not rely on it.
+ *
+ * What it finds, for each value and each line of a multi-line value:
+ * - the text itself, in any letter case, and any run of at least `prefixLength` characters it
+ *   starts with (a value cut short by a broken answer or a length limit);
+ * - the same inside JSON strings however they were escaped (`\"`, `\u0027`, every character as
+ *   `\uXXXX`...) and once more escaped (a JSON string inside a JSON string);
+ * - the same percent-encoded, in any mix of encoded and plain characters, `+` for a space
+ *   (URLs and form bodies);
+ * - its UTF-8 bytes as hex, and as base64 / base64url starting at any of the three byte
+ *   offsets a value can have inside a longer encoded text, with or without padding.
+ *
+ * It never throws, whatever the strings: a value that is not well-formed UTF-16 (a lone
+ * surrogate from a vault's JSON) is searched for as the bytes it would be written as.
  */
 
 export const redacted = "***";
@@ -13,19 +25,11 @@ export const redacted = "***";
  */
 const minLength = 3;
 
-/** Every form in which `text` could show up in output. */
-function formsOf(text: string): string[] {
-  const bytes = Buffer.from(text, "utf8");
-  return [
-    text,
-    JSON.stringify(text).slice(1, -1),
-    encodeURIComponent(text),
-    encodeURIComponent(text).replace(/%20/g, "+"),
-    bytes.toString("base64"),
-    bytes.toString("base64").replace(/=+$/, ""),
-    bytes.toString("base64url"),
-  ];
-}
+/**
+ * A run this long that a value starts with is taken for the value cut short. Shorter runs are
+ * too likely to be ordinary text shared with a value (`-----BEGIN `, `{"type": `).
+ */
+export const prefixLength = 12;
 
 /**
  * Each non-blank line of a value, then the whole value: what the platform is asked to mask.
@@ -41,64 +45,286 @@ export function maskPieces(value: string): string[] {
   return [...pieces];
 }
 
+/** Lower case that keeps every UTF-16 unit where it was, so positions carry over. */
+function fold(text: string): string {
+  let out = "";
+  for (const unit of text) {
+    // `for of` walks code points; a lone surrogate comes through as itself.
+    const lower = unit.toLowerCase();
+    out += lower.length === unit.length ? lower : unit;
+  }
+  return out;
+}
+
+/** `text` as it reads back from UTF-8: each lone surrogate becomes U+FFFD. */
+function wellFormed(text: string): string {
+  return text.replace(
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    "\uFFFD",
+  );
+}
+
+/** The base64 alphabet's two variants of the same bytes. */
+function base64Forms(bytes: Buffer): string[] {
+  const forms: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    // The value's bytes after `offset` others: only the characters made of its bits alone.
+    const shifted = Buffer.concat([Buffer.alloc(offset), bytes]);
+    const encoded = shifted.toString("base64");
+    const first = Math.ceil((8 * offset) / 6);
+    const last = Math.floor((8 * shifted.length) / 6);
+    forms.push(encoded.slice(first, last));
+    if (offset === 0) forms.push(encoded, encoded.replace(/=+$/, ""));
+  }
+  return forms.flatMap((f) => [f, f.replace(/\+/g, "-").replace(/\//g, "_")]);
+}
+
+/** Every encoded form searched for directly (JSON and percent forms are decoded instead). */
+function formsOf(piece: string): string[] {
+  const bytes = Buffer.from(piece, "utf8");
+  return [JSON.stringify(piece).slice(1, -1), bytes.toString("hex"), ...base64Forms(bytes)];
+}
+
+interface Needle {
+  text: string;
+  /** A value or a line of one, whose cut-short start is found too (not an encoded form). */
+  plain: boolean;
+}
+
+/**
+ * A view of a text with one kind of escape decoded, and where each of its units came from:
+ * a match in the view covers `start[i]` to `end[j]` of the text.
+ */
+interface View {
+  text: string;
+  start: number[];
+  end: number[];
+}
+
+/** `inner`, a view of `outer.text`, with its positions carried over to `outer`'s text. */
+function within(outer: View, inner: View): View {
+  return {
+    text: inner.text,
+    start: inner.start.map((i) => outer.start[i] ?? 0),
+    end: inner.end.map((i) => outer.end[i - 1] ?? 0),
+  };
+}
+
+function identityView(text: string): View {
+  const start = Array.from({ length: text.length }, (_, i) => i);
+  return { text, start, end: start.map((i) => i + 1) };
+}
+
+const jsonEscapes: Record<string, string> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+
+/** `text` with JSON string escapes (`\n`, `\"`, `\u00e9`, `\ud83d\ude00`) decoded. */
+function jsonView(text: string): View {
+  const view: View = { text: "", start: [], end: [] };
+  const push = (unit: string, from: number, to: number): void => {
+    view.text += unit;
+    view.start.push(from);
+    view.end.push(to);
+  };
+  for (let i = 0; i < text.length;) {
+    if (text[i] === "\\") {
+      const next = text[i + 1] ?? "";
+      const hex = text.slice(i + 2, i + 6);
+      if (next === "u" && /^[0-9a-fA-F]{4}$/.test(hex)) {
+        push(String.fromCharCode(parseInt(hex, 16)), i, i + 6);
+        i += 6;
+        continue;
+      }
+      const simple = jsonEscapes[next];
+      if (simple !== undefined) {
+        push(simple, i, i + 2);
+        i += 2;
+        continue;
+      }
+    }
+    push(text[i] ?? "", i, i + 1);
+    i += 1;
+  }
+  return view;
+}
+
+/**
+ * `text` with percent-encoding decoded (runs of `%XX` as UTF-8, `+` as a space, as a form body
+ * has it). Every unit decoded from one run spans the whole run: a match inside it hides it all.
+ */
+const percentRun = /(?:%[0-9a-fA-F]{2})+/y;
+
+function percentView(text: string): View {
+  const view: View = { text: "", start: [], end: [] };
+  for (let i = 0; i < text.length;) {
+    percentRun.lastIndex = i;
+    const run = text[i] === "%" ? percentRun.exec(text) : null;
+    if (run) {
+      const length = run[0].length;
+      const decoded = Buffer.from(run[0].replace(/%/g, ""), "hex").toString("utf8");
+      for (const unit of decoded.split("")) {
+        view.text += unit;
+        view.start.push(i);
+        view.end.push(i + length);
+      }
+      i += length;
+      continue;
+    }
+    view.text += text[i] === "+" ? " " : (text[i] ?? "");
+    view.start.push(i);
+    view.end.push(i + 1);
+    i += 1;
+  }
+  return view;
+}
+
+/** The needles that begin with one `minLength`-character key, sorted, and their lengths. */
+interface Bucket {
+  sorted: string[];
+  /** Each length some needle here has, longest first. */
+  lengths: number[];
+}
+
 export class Redactor {
-  private readonly needles = new Set<string>();
-  /**
-   * Longest first, so a value is replaced whole before one of its lines could split it.
-   * Sorted when next needed, not on each `add`: a step that reads thousands of values would
-   * otherwise sort thousands of times (quadratic; seconds before the first request).
-   */
-  private ordered: string[] | undefined = [];
-  /** Positions in `ordered` of the needles that begin with each `minLength`-character prefix. */
-  private byPrefix = new Map<string, number[]>();
-  /** Positions in `ordered` of the needles that share a character with `***`: tried on every text. */
-  private starred: number[] = [];
+  /** Every needle (folded), and whether it is a value or a line of one. */
+  private readonly known = new Map<string, Needle>();
+  /** Needles by their first characters; rebuilt when next needed. */
+  private buckets: Map<string, Bucket> | undefined;
 
   /** Learns a value (and its lines and encoded forms). */
   add(value: string): void {
     for (const piece of maskPieces(value)) {
-      for (const form of formsOf(piece)) {
-        if (form.length >= minLength && !this.needles.has(form)) {
-          this.needles.add(form);
-          this.ordered = undefined;
-        }
-      }
+      // As written out: a lone surrogate becomes U+FFFD in UTF-8, and is searched for as such.
+      for (const plain of new Set([piece, wellFormed(piece)])) this.learn(plain, true);
+      for (const form of formsOf(piece)) this.learn(form, false);
     }
   }
 
   /** `text` with every known value, in every form, replaced by `***`. */
   redact(text: string): string {
-    const ordered = this.index();
-    // Only the needles whose prefix is in `text` can be found in it, even after replacements:
-    // a needle sharing no character with `***` that shows up after some were replaced lies
-    // between two `***`, in a stretch that was one piece of `text`. Those are tried in the same
-    // order as all of them would be: the result is the one of trying every needle, without a
-    // scan of the text per needle (n report rows against n values cost n × 7n scans).
-    const candidates = new Set(this.starred);
-    for (let i = 0; i + minLength <= text.length; i += 1) {
-      for (const n of this.byPrefix.get(text.slice(i, i + minLength)) ?? []) candidates.add(n);
-    }
-    let out = text;
-    for (const n of [...candidates].sort((a, b) => a - b)) {
-      const needle = ordered[n] ?? "";
-      if (out.includes(needle)) out = out.split(needle).join(redacted);
-    }
-    return out;
+    if (this.known.size === 0 || text.length < minLength) return text;
+    const spans: [number, number][] = [];
+    const json = jsonView(text);
+    // Escaped twice (a JSON string inside a JSON string) is decoded once more.
+    const views = [identityView(text), json, percentView(text), within(json, jsonView(json.text))];
+    for (const view of views) this.find(view, spans);
+    return replaceSpans(text, spans);
   }
 
-  private index(): string[] {
-    if (this.ordered) return this.ordered;
-    const ordered = [...this.needles].sort((a, b) => b.length - a.length);
-    this.byPrefix = new Map();
-    this.starred = [];
-    ordered.forEach((needle, n) => {
-      if ([...redacted].some((c) => needle.includes(c))) this.starred.push(n);
-      const prefix = needle.slice(0, minLength);
-      const list = this.byPrefix.get(prefix);
-      if (list) list.push(n);
-      else this.byPrefix.set(prefix, [n]);
-    });
-    this.ordered = ordered;
-    return ordered;
+  private learn(text: string, plain: boolean): void {
+    const key = fold(text);
+    if (key.length < minLength) return;
+    const known = this.known.get(key);
+    if (known) known.plain ||= plain;
+    else {
+      this.known.set(key, { text: key, plain });
+      this.buckets = undefined;
+    }
   }
+
+  /** Adds the text spans of every needle (or cut-short value) found in `view`. */
+  private find(view: View, spans: [number, number][]): void {
+    const buckets = this.index();
+    const folded = fold(view.text);
+    for (let i = 0; i + minLength <= folded.length; i++) {
+      const bucket = buckets.get(folded.slice(i, i + minLength));
+      if (!bucket) continue;
+      const length = this.longestAt(folded, i, bucket);
+      if (length > 0)
+        spans.push([view.start[i] ?? 0, view.end[i + length - 1] ?? view.text.length]);
+    }
+  }
+
+  /**
+   * The longest needle that `text` holds at `at`, or the longest run a value starts with.
+   * In sorted order, the needles sharing the most with the text there stand right beside the
+   * place the text would go; each needle that is whole in the text there is at most that long.
+   */
+  private longestAt(text: string, at: number, { sorted, lengths }: Bucket): number {
+    const place = lowerBound(sorted, text, at);
+    let shared = 0;
+    let plainShared = 0;
+    for (const neighbour of [sorted[place - 1], sorted[place]]) {
+      if (neighbour === undefined) continue;
+      const n = sharedLength(text, at, neighbour);
+      shared = Math.max(shared, n);
+      if (this.known.get(neighbour)?.plain) plainShared = Math.max(plainShared, n);
+    }
+    if (plainShared >= prefixLength) return plainShared;
+    for (const length of lengths) {
+      if (length <= shared && this.known.has(text.slice(at, at + length))) return length;
+    }
+    return 0;
+  }
+
+  private index(): Map<string, Bucket> {
+    if (this.buckets) return this.buckets;
+    const buckets = new Map<string, Bucket>();
+    for (const needle of [...this.known.keys()].sort()) {
+      const key = needle.slice(0, minLength);
+      const bucket = buckets.get(key) ?? { sorted: [], lengths: [] };
+      bucket.sorted.push(needle);
+      if (!bucket.lengths.includes(needle.length)) bucket.lengths.push(needle.length);
+      buckets.set(key, bucket);
+    }
+    for (const bucket of buckets.values()) bucket.lengths.sort((a, b) => b - a);
+    this.buckets = buckets;
+    return buckets;
+  }
+}
+
+/** The first place in `sorted` whose needle is not before the text at `at`. */
+function lowerBound(sorted: string[], text: string, at: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareAt(sorted[middle] ?? "", text, at) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** `needle` against the text from `at` on, in the order `Array.prototype.sort` gives strings. */
+function compareAt(needle: string, text: string, at: number): number {
+  const n = sharedLength(text, at, needle);
+  if (n === needle.length) return n === text.length - at ? 0 : -1;
+  if (at + n >= text.length) return 1;
+  return needle.charCodeAt(n) - text.charCodeAt(at + n);
+}
+
+/** How many units of `needle` stand in `text` from `at` on. */
+function sharedLength(text: string, at: number, needle: string): number {
+  let n = 0;
+  while (n < needle.length && text.charCodeAt(at + n) === needle.charCodeAt(n)) n++;
+  return n;
+}
+
+/** `text` with each span (merged where they overlap or touch) replaced by `***`. */
+function replaceSpans(text: string, spans: [number, number][]): string {
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = "";
+  let at = 0;
+  let current: [number, number] | undefined;
+  for (const span of spans) {
+    if (current && span[0] <= current[1]) current[1] = Math.max(current[1], span[1]);
+    else {
+      if (current) {
+        out += text.slice(at, current[0]) + redacted;
+        at = current[1];
+      }
+      current = [span[0], span[1]];
+    }
+  }
+  if (current) out += text.slice(at, current[0]) + redacted;
+  return out + text.slice(current ? current[1] : at);
 }

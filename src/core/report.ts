@@ -5,14 +5,17 @@
  */
 import type { ResultRow } from "./result.ts";
 
-const changedActions = new Set<ResultRow["action"]>(["created", "updated", "recovered"]);
+const changedActions = new Set<ResultRow["action"]>(["created", "updated", "recovered", "deleted"]);
 
-/** How many secrets got a new version (0 on a dry run). */
+/** How many secrets got a new version or were deleted (0 on a dry run, and in list mode). */
 export function changedCount(rows: ResultRow[]): number {
   return rows.filter((r) => changedActions.has(r.action)).length;
 }
 
-/** The `result` output: `{name, source, action, version, id, error?}` per entry. */
+/**
+ * The `result` output: `{name, source, action, version, id, error?}` per entry; list mode's
+ * rows also carry the listed attributes (enabled, contentType, tags, created, ...).
+ */
 export function resultJson(rows: ResultRow[]): string {
   return JSON.stringify(
     rows.map((r) => ({
@@ -21,6 +24,7 @@ export function resultJson(rows: ResultRow[]): string {
       action: r.action,
       version: r.version ?? null,
       id: r.id ?? null,
+      ...r.listed,
       ...(r.disabledVersions !== undefined ? { disabledVersions: r.disabledVersions } : {}),
       ...(r.note !== undefined ? { note: r.note } : {}),
       ...(r.error !== undefined ? { error: r.error } : {}),
@@ -77,6 +81,48 @@ export function summaryMarkdown(title: string, rows: ResultRow[]): string {
   });
   const counts = `${rows.length} secrets, ${changedCount(rows)} changed, ${rows.filter((r) => r.action === "failed").length} failed`;
   return [`### ${escapeMarkdown(title)}`, "", counts, "", ...header, ...body, ""].join("\n");
+}
+
+/** List mode's summary: the attributes of each secret (never a value), deleted ones last. */
+export function listSummaryMarkdown(title: string, rows: ResultRow[]): string {
+  const deleted = rows.some((r) => r.listed?.deletedOn !== undefined);
+  const columns = ["Secret", "Enabled", "Managed", "Content type", "Tags", "Updated", "Expires"];
+  if (deleted) columns.push("Deleted", "Purge date");
+  columns.push("Details");
+  const day = (date: string | null | undefined): string => date?.slice(0, 10) ?? "";
+  const body = rows.map((r) => {
+    const l = r.listed;
+    const cells = l
+      ? [
+          r.name,
+          l.enabled ? "yes" : "no",
+          l.managed ? "yes" : "no",
+          l.contentType ?? "",
+          Object.entries(l.tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", "),
+          day(l.updated),
+          day(l.expires),
+        ]
+      : [r.name, "", "", "", "", "", ""];
+    if (deleted) cells.push(day(l?.deletedOn), day(l?.scheduledPurgeDate));
+    cells.push(r.error ?? r.note ?? "");
+    return `| ${cells.map(escapeMarkdown).join(" | ")} |`;
+  });
+  const listed = rows.filter((r) => r.action === "listed");
+  const softDeleted = listed.filter((r) => r.source === "deleted").length;
+  const failed = rows.filter((r) => r.action === "failed").length;
+  const counts = `${listed.length - softDeleted} secrets${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `; ${failed} listing failed` : ""}`;
+  return [
+    `### ${escapeMarkdown(title)}`,
+    "",
+    counts,
+    "",
+    `| ${columns.join(" | ")} |`,
+    `| ${columns.map(() => "---").join(" | ")} |`,
+    ...body,
+    "",
+  ].join("\n");
 }
 
 /** One message naming every failed secret and why. */

@@ -3,6 +3,7 @@
  * stops the parse), so the step can report them all together before any request.
  */
 import { parseGenerateLines, type GenerateEntry } from "./generate.ts";
+import { reservedOutputProblems } from "./get.ts";
 import {
   parseDeleteMapping,
   parseGetMapping,
@@ -201,6 +202,10 @@ export function parseSettings(
     allowReservedNames: bool("allow-reserved-names", false),
     requestTimeoutMs: parseTimeout(text("request-timeout"), label, problems),
   };
+  if (mode === "get")
+    problems.push(
+      ...reservedOutputProblems(getMapping.entries, settings.allowReservedNames, label),
+    );
   const variablePrefix = text("variable-prefix");
   if (variablePrefix !== undefined) settings.variablePrefix = variablePrefix;
   const outFile = text("out-file");

@@ -36,7 +36,7 @@ export function readSetEntries({ platform, settings, remember }: ValueSources): 
     remember(value);
     if (value === "" && !settings.allowEmpty) {
       problems.push(
-        `${where}: variable ${variable} is empty (set ${settings.label("allow-empty")}: true to write an empty value)`,
+        `${where}: variable ${variable} is empty (turn on ${settings.label("allow-empty")} to write an empty value)`,
       );
       return;
     }

@@ -1,4 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { ValidationError } from "./errors.ts";
 
@@ -13,13 +14,19 @@ export function isLoopback(url: URL): boolean {
  * The one place a `SecretClient` is made. The SDK's check that the 401 challenge names a
  * resource matching the vault host stays on, except for a loopback host (the emulator),
  * where no resource can match. Retries are the core's own (see requests.ts), so the SDK's are off.
+ * `httpClient` is the connection's transport, when the platform gives one (network.ts).
  */
-export function createSecretClient(vaultUrl: string, credential: TokenCredential): SecretClient {
+export function createSecretClient(
+  vaultUrl: string,
+  credential: TokenCredential,
+  httpClient?: HttpClient,
+): SecretClient {
   const url = new URL(vaultUrl);
   if (url.protocol !== "https:")
     throw new ValidationError([`vault URL ${vaultUrl} must use https`]);
   return new SecretClient(vaultUrl, credential, {
     disableChallengeResourceVerification: isLoopback(url),
     retryOptions: { maxRetries: 0 },
+    ...(httpClient ? { httpClient } : {}),
   });
 }

@@ -38,10 +38,14 @@ export interface ResolveOptions {
   timeoutInput?: string;
 }
 
-/** api-versions: generally available ones every ARM cloud (and Azure Stack Hub's newer builds) serves. */
+/**
+ * api-versions: generally available ones that ARM still serves after 2027-02-27 (the README lists
+ * them with the date they were checked). Key Vault retires every control-plane version before
+ * `2026-02-01` on that date, so the vault is read with `2026-02-01`; the data plane is not affected.
+ */
 const apiVersions = {
   workspace: "2024-04-01",
-  vault: "2023-07-01",
+  vault: "2026-02-01",
   subscriptions: "2022-12-01",
 } as const;
 
@@ -113,7 +117,7 @@ interface ArmFailure {
 class ArmReader {
   readonly base: string;
   private readonly pipeline: Pipeline;
-  private readonly client: HttpClient = createDefaultHttpClient();
+  private readonly client: HttpClient;
   private readonly gate: RequestGate;
 
   constructor(
@@ -128,6 +132,7 @@ class ArmReader {
         `resource-manager-url ${resourceManagerUrl} must be an https URL`,
       ]);
     }
+    this.client = connection.httpClient ?? createDefaultHttpClient();
     this.gate = createRequestGate({
       concurrency: 1,
       maxAttempts,

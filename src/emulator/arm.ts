@@ -1,6 +1,7 @@
 /**
  * The two Azure Resource Manager look-ups aml-secrets needs (workspace -> key vault id,
- * vault -> vaultUri) and the subscription listing, with ARM's error shapes.
+ * vault -> vaultUri), the subscription listing, and the cloud metadata (`/metadata/endpoints`)
+ * that `az cloud register` reads, with ARM's error shapes and its api-version checks.
  */
 import type { Exchange } from "./http.ts";
 import { bearerToken, sendError, sendJson } from "./http.ts";
@@ -12,10 +13,13 @@ export interface ArmContext {
   tokens: TokenIssuer;
   faults: Faults;
   vaultUrl: string;
+  armUrl: string;
   tenantId: string;
   authorityHost: string;
   workspaces: Workspace[];
   subscriptions: string[];
+  /** Also serve Microsoft.KeyVault/vaults api-versions before 2026-02-01 (retired 2027-02-27). */
+  retiredVaultApiVersions: boolean;
 }
 
 export const location = "westeurope";
@@ -24,7 +28,113 @@ const eq = (a: string | undefined, b: string): boolean =>
   a !== undefined && a.toLowerCase() === b.toLowerCase();
 
 export function isArmPath(segments: string[]): boolean {
-  return segments[0]?.toLowerCase() === "subscriptions";
+  const root = segments[0]?.toLowerCase();
+  return root === "subscriptions" || (root === "metadata" && segments.length === 2);
+}
+
+/**
+ * The api-versions of ARM's own operations (subscriptions, `/metadata/endpoints`), as ARM lists
+ * them when it refuses one (InvalidApiVersionParameter, recorded in 2024).
+ */
+export const armApiVersions = (
+  "2024-08-01,2024-06-01-preview,2024-03-01,2023-07-01,2023-07-01-preview,2023-03-01-preview," +
+  "2022-12-01,2022-11-01-preview,2022-09-01,2022-06-01,2022-05-01,2022-03-01-preview,2022-01-01," +
+  "2021-04-01,2021-01-01,2020-10-01,2020-09-01,2020-08-01,2020-07-01,2020-06-01,2020-05-01," +
+  "2020-01-01,2019-11-01,2019-10-01,2019-09-01,2019-08-01,2019-07-01,2019-06-01,2019-05-10," +
+  "2019-05-01,2019-03-01,2018-11-01,2018-09-01,2018-08-01,2018-07-01,2018-06-01,2018-05-01," +
+  "2018-02-01,2018-01-01,2017-12-01,2017-08-01,2017-06-01,2017-05-10,2017-05-01,2017-03-01," +
+  "2016-09-01,2016-07-01,2016-06-01,2016-02-01,2015-11-01,2015-01-01,2014-04-01-preview," +
+  "2014-04-01,2014-01-01,2013-03-01,2014-02-26,2014-04"
+).split(",");
+
+/** Microsoft.MachineLearningServices/workspaces: the stable api-versions of its specification. */
+export const workspaceApiVersions = [
+  "2025-09-01",
+  "2025-04-01",
+  "2024-10-01",
+  "2024-04-01",
+  "2023-10-01",
+  "2023-04-01",
+  "2022-10-01",
+  "2022-05-01",
+  "2021-07-01",
+  "2021-04-01",
+  "2021-01-01",
+  "2020-08-01",
+  "2020-06-01",
+  "2020-04-01",
+  "2020-03-01",
+  "2020-01-01",
+  "2019-11-01",
+  "2019-06-01",
+  "2019-05-01",
+];
+
+/**
+ * Microsoft.KeyVault/vaults: Key Vault retires every control-plane api-version before
+ * 2026-02-01 on 2027-02-27 (Azure/azure-cli#34020, Azure/azure-powershell#30098); 2026-02-01 is
+ * the current stable one and 2026-04-01-preview the announced preview.
+ */
+export const vaultApiVersions = ["2026-02-01", "2026-04-01-preview"];
+export const retiredVaultApiVersions = [
+  "2025-05-01",
+  "2024-12-01-preview",
+  "2024-11-01",
+  "2024-04-01-preview",
+  "2023-07-01",
+  "2023-02-01",
+  "2022-11-01",
+  "2022-07-01",
+  "2022-02-01-preview",
+  "2021-11-01-preview",
+  "2021-10-01",
+  "2021-06-01-preview",
+  "2021-04-01-preview",
+  "2020-04-01-preview",
+  "2019-09-01",
+  "2018-02-14",
+  "2018-02-14-preview",
+  "2016-10-01",
+  "2015-06-01",
+];
+
+/**
+ * Refuses a request whose api-version the resource does not serve, as ARM does: 400
+ * InvalidApiVersionParameter for ARM's own operations, NoRegisteredProviderFound (naming the
+ * versions and locations) for a provider's resource type. Returns true when it answered.
+ */
+function refusedApiVersion(
+  ex: Exchange,
+  version: string,
+  served: readonly string[],
+  resourceType?: string,
+): boolean {
+  if (served.includes(version)) return false;
+  if (resourceType === undefined) {
+    sendError(
+      ex,
+      400,
+      "InvalidApiVersionParameter",
+      `The api-version '${version}' is invalid. The supported versions are '${served.join(",")}'.`,
+    );
+  } else {
+    sendError(
+      ex,
+      400,
+      "NoRegisteredProviderFound",
+      `No registered resource provider found for location '${location}' and API version '${version}' for type '${resourceType}'. The supported api-versions are '${served.join(", ")}'. The supported locations are '${location}'.`,
+    );
+  }
+  return true;
+}
+
+function missingApiVersion(ex: Exchange): void {
+  sendError(
+    ex,
+    400,
+    "MissingApiVersionParameter",
+    "The api-version query parameter (?api-version=) is required for all requests.",
+  );
 }
 
 function vaultId(ws: Workspace): string {
@@ -36,6 +146,7 @@ function workspaceId(ws: Workspace): string {
 }
 
 export function handleArm(ctx: ArmContext, ex: Exchange): void {
+  if (ex.segments[0]?.toLowerCase() === "metadata") return cloudMetadata(ctx, ex);
   const token = bearerToken(ex.req);
   const claims = token ? ctx.tokens.verify(token) : undefined;
   const challenge = `Bearer authorization_uri="${ctx.authorityHost}/${ctx.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`;
@@ -67,16 +178,10 @@ export function handleArm(ctx: ArmContext, ex: Exchange): void {
     sendError(ex, 405, "MethodNotAllowed", `The emulator's ARM answers GET only.`);
     return;
   }
-  if (!ex.url.searchParams.get("api-version")) {
-    sendError(
-      ex,
-      400,
-      "MissingApiVersionParameter",
-      "The api-version query parameter (?api-version=) is required for all requests.",
-    );
-    return;
-  }
+  const version = ex.url.searchParams.get("api-version");
+  if (!version) return missingApiVersion(ex);
   const [, sub, rgWord, rg, providersWord, provider, type, name, ...rest] = ex.segments;
+  if (rgWord === undefined && refusedApiVersion(ex, version, armApiVersions)) return;
   if (sub === undefined) return listSubscriptions(ctx, ex);
   const known =
     ctx.subscriptions.some((s) => eq(s, sub)) ||
@@ -108,6 +213,7 @@ export function handleArm(ctx: ArmContext, ex: Exchange): void {
   }
   const kind = `${provider ?? ""}/${type ?? ""}`.toLowerCase();
   if (kind === "microsoft.machinelearningservices/workspaces") {
+    if (refusedApiVersion(ex, version, workspaceApiVersions, "workspaces")) return;
     if (ctx.faults.armForbidden(name))
       return authorizationFailed(ex, "Microsoft.MachineLearningServices/workspaces/read");
     const ws = inGroup.find((w) => eq(w.name, name));
@@ -127,6 +233,10 @@ export function handleArm(ctx: ArmContext, ex: Exchange): void {
     return;
   }
   if (kind === "microsoft.keyvault/vaults") {
+    const served = ctx.retiredVaultApiVersions
+      ? [...vaultApiVersions, ...retiredVaultApiVersions]
+      : vaultApiVersions;
+    if (refusedApiVersion(ex, version, served, "vaults")) return;
     const ws = inGroup.find((w) => eq(w.vaultName, name));
     if (!ws) return resourceNotFound(ex, "Microsoft.KeyVault/vaults", name, rg);
     sendJson(ex, 200, {
@@ -148,6 +258,55 @@ export function handleArm(ctx: ArmContext, ex: Exchange): void {
     return;
   }
   resourceNotFound(ex, `${provider ?? ""}/${type ?? ""}`, name, rg);
+}
+
+/**
+ * `GET /metadata/endpoints`: the cloud's endpoints, which `az cloud register
+ * --endpoint-resource-manager` reads (Azure CLI 2.45 asks with api-version 2015-01-01 for one
+ * cloud; newer clients with 2019-05-01 or later for a list of clouds). Served without a token,
+ * like ARM's. The login endpoint is the emulator's AD FS form (`/adfs`), so that the CLI can
+ * also sign a service principal in through it (see identity.ts).
+ */
+function cloudMetadata(ctx: ArmContext, ex: Exchange): void {
+  if (!eq(ex.segments[1], "endpoints")) {
+    sendError(ex, 404, "NotFound", `The emulator does not serve ${ex.url.pathname}.`);
+    return;
+  }
+  if (ex.method !== "GET") {
+    sendError(ex, 405, "MethodNotAllowed", `The emulator's ARM answers GET only.`);
+    return;
+  }
+  const version = ex.url.searchParams.get("api-version");
+  if (!version) return missingApiVersion(ex);
+  if (refusedApiVersion(ex, version, armApiVersions)) return;
+  const audiences = ["https://management.core.windows.net/", "https://management.azure.com/"];
+  if (version < "2019-05-01") {
+    sendJson(ex, 200, {
+      galleryEndpoint: `${ctx.armUrl}/`,
+      graphEndpoint: "https://graph.windows.net/",
+      portalEndpoint: `${ctx.armUrl}/`,
+      authentication: { loginEndpoint: `${ctx.authorityHost}/adfs`, audiences },
+    });
+    return;
+  }
+  sendJson(ex, 200, [
+    {
+      name: "AmlSecretsEmulator",
+      portal: `${ctx.armUrl}/`,
+      resourceManager: `${ctx.armUrl}/`,
+      gallery: `${ctx.armUrl}/`,
+      graph: "https://graph.windows.net/",
+      graphAudience: "https://graph.windows.net/",
+      microsoftGraphResourceId: "https://graph.microsoft.com/",
+      authentication: {
+        loginEndpoint: `${ctx.authorityHost}/adfs`,
+        audiences,
+        tenant: "adfs",
+        identityProvider: "ADFS",
+      },
+      suffixes: { keyVaultDns: "vault.azure.net" },
+    },
+  ]);
 }
 
 function subscription(ctx: ArmContext, sub: string): Record<string, unknown> {

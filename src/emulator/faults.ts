@@ -1,6 +1,6 @@
 /**
  * Injected faults: Key Vault's request budgets, random 429 / 5xx, dropped connections, the
- * transient 409s after a delete or a recover, and permanent 403s on chosen names.
+ * windows while a delete or a recover completes, and permanent 403s on chosen names.
  */
 import type { FaultSettings } from "./types.ts";
 
@@ -15,12 +15,22 @@ export const defaultFaults: FaultSettings = {
   throttleRate: 0,
   serverErrorRate: 0,
   dropRate: 0,
-  recoverConflictMs: 0,
-  deleteConflictMs: 0,
+  recoverDelayMs: 0,
+  deleteDelayMs: 0,
   forbidden: [],
   throttleAllMs: 0,
   armForbidden: [],
 };
+
+/** A delete or a recover that Key Vault has accepted but not finished. */
+export type PendingOperation = "deleting" | "recovering";
+
+/**
+ * The delays `--realistic` sets, of the order Key Vault shows in the Azure SDK's recordings: a
+ * deleted secret appears under /deletedsecrets after about 14 s, a recovered one under /secrets
+ * after about 2 s.
+ */
+export const realisticDelays = { deleteDelayMs: 14_000, recoverDelayMs: 2_000 } as const;
 
 /** How a fault answers a request. */
 export interface FaultAnswer {
@@ -41,7 +51,7 @@ export class Faults {
   private readonly writeTimes: number[] = [];
   private readonly otherTimes: number[] = [];
   private retryAfterTurn = 0;
-  private readonly transientConflicts = new Map<string, { inner: string; until: number }>();
+  private readonly windows = new Map<string, { operation: PendingOperation; until: number }>();
 
   constructor(
     initial: Partial<FaultSettings> = {},
@@ -108,53 +118,31 @@ export class Faults {
         inner: "ForbiddenByRbac",
       };
     }
-    if (secret !== undefined) {
-      const conflict = this.transientConflicts.get(secret);
-      if (conflict && now < conflict.until) {
-        // As Key Vault does while the operation completes: reads do not find the secret yet
-        // (the SDK's pollers wait on that 404), writes answer the 409.
-        if (!isSecretWrite) {
-          return {
-            fault: conflict.inner,
-            status: 404,
-            code: "SecretNotFound",
-            message: `A secret with (name/id) ${secret} was not found in this key vault.`,
-          };
-        }
-        return {
-          fault: conflict.inner,
-          status: 409,
-          code: "Conflict",
-          message:
-            conflict.inner === "ObjectIsBeingDeleted"
-              ? `Secret ${secret} is currently being deleted.`
-              : `Secret ${secret} is currently being recovered.`,
-          inner: conflict.inner,
-        };
-      }
-      if (conflict) this.transientConflicts.delete(secret);
-    }
     return undefined;
   }
 
-  /** Opens the window of 409 ObjectIsBeingDeleted after a delete. */
+  /** Starts the window while a delete completes (`deleteDelayMs`; none when 0). */
   deleted(secret: string): void {
-    if (this.current.deleteConflictMs > 0) {
-      this.transientConflicts.set(secret, {
-        inner: "ObjectIsBeingDeleted",
-        until: Date.now() + this.current.deleteConflictMs,
-      });
-    }
+    this.startWindow(secret, "deleting", this.current.deleteDelayMs);
   }
 
-  /** Opens the window of 409 ObjectIsBeingRecovered after a recover. */
+  /** Starts the window while a recover completes (`recoverDelayMs`; none when 0). */
   recovered(secret: string): void {
-    if (this.current.recoverConflictMs > 0) {
-      this.transientConflicts.set(secret, {
-        inner: "ObjectIsBeingRecovered",
-        until: Date.now() + this.current.recoverConflictMs,
-      });
-    }
+    this.startWindow(secret, "recovering", this.current.recoverDelayMs);
+  }
+
+  /** Whether a delete or a recover of this (lower-cased) name is still completing. */
+  pending(secret: string): PendingOperation | undefined {
+    const window = this.windows.get(secret);
+    if (!window) return undefined;
+    if (Date.now() < window.until) return window.operation;
+    this.windows.delete(secret);
+    return undefined;
+  }
+
+  private startWindow(secret: string, operation: PendingOperation, ms: number): void {
+    if (ms > 0) this.windows.set(secret, { operation, until: Date.now() + ms });
+    else this.windows.delete(secret);
   }
 
   armForbidden(workspace: string): boolean {

@@ -1,9 +1,14 @@
 /**
- * Token endpoints for the real `@azure/identity` credentials, unchanged:
- * - App Service managed identity (IDENTITY_ENDPOINT + IDENTITY_HEADER), what
- *   ManagedIdentityCredential asks through MSAL;
+ * Token endpoints for the real Azure SDK credentials and the Azure CLI, unchanged:
+ * - managed identity, at one path, in three protocols: App Service 2019-08-01
+ *   (IDENTITY_ENDPOINT + X-IDENTITY-HEADER: ManagedIdentityCredential of every SDK), the older
+ *   App Service / Azure ML 2017-09-01 (MSI_ENDPOINT + `secret` header: the Azure CLI 2.45 and
+ *   Python's azure-identity when only MSI_* is set), and Cloud Shell's POST (MSI_ENDPOINT alone);
  * - a Microsoft Entra stand-in at `authorityHost` (OpenID metadata, keys, the v2.0 token endpoint)
- *   for ClientSecret / ClientCertificate / ClientAssertion / AzurePipelines credentials;
+ *   for ClientSecret / ClientCertificate / ClientAssertion / AzurePipelines credentials, and the
+ *   same as an AD FS authority at `authorityHost/adfs` (Azure Stack's kind), the one custom
+ *   authority the Azure CLI 2.45 can sign a service principal in with (MSAL Python 1.21 sends
+ *   any other to login.microsoftonline.com for instance discovery);
  * - the GitHub Actions and Azure Pipelines OIDC token services, whose tokens the Entra stand-in
  *   takes as client assertions.
  */
@@ -37,12 +42,21 @@ export const managedIdentityClientId = "00000000-0000-0000-0000-0000000e3a11";
 export function identityRoute(
   ex: Exchange,
 ): "mi" | "metadata" | "keys" | "token" | "github" | "pipelines" | undefined {
-  const p = ex.url.pathname;
+  // The Azure CLI 2.45 (msrestazure) asks `${MSI_ENDPOINT}/?resource=…`.
+  const p = ex.url.pathname.replace(/(.)\/$/, "$1");
   if (p === paths.managedIdentity) return "mi";
   if (p === paths.githubOidc) return "github";
   if (p === paths.pipelinesOidc) return "pipelines";
   const [tenant, a, b, c] = ex.segments;
   if (!tenant) return undefined;
+  if (tenant === "adfs") {
+    // AD FS has no v2.0 segment: /adfs/.well-known/openid-configuration, /adfs/oauth2/token.
+    if (a === ".well-known" && b === "openid-configuration" && ex.segments.length === 3)
+      return "metadata";
+    if (a === "discovery" && b === "keys" && ex.segments.length === 3) return "keys";
+    if (a === "oauth2" && b === "token" && ex.segments.length === 3) return "token";
+    return undefined;
+  }
   if (
     a === "v2.0" &&
     b === ".well-known" &&
@@ -92,66 +106,103 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * The managed identity endpoint. Each protocol has its own way to prove the caller is on the
+ * host (a header with the secret, or Cloud Shell's `Metadata: true`) and its own client id
+ * parameter; all answer `expires_on` in Unix seconds, as a string (App Service 2017-09-01 sends
+ * a date there; the Azure CLI and azure-identity read both, the Azure ML endpoint sends seconds).
+ */
 function managedIdentityToken(ctx: IdentityContext, ex: Exchange): void {
-  if (ex.method !== "GET") return oauthError(ex, 405, "invalid_request", "Use GET.");
-  const header = ex.req.headers["x-identity-header"];
-  if (typeof header !== "string" || !sameText(header, ctx.identityHeader)) {
-    return oauthError(
-      ex,
-      401,
-      "invalid_request",
-      "The X-IDENTITY-HEADER header is missing or wrong.",
-    );
+  const query = ex.url.searchParams;
+  let resource: string | null;
+  let clientId: string | null;
+  if (ex.method === "POST") {
+    // Cloud Shell: a form body, and `Metadata: true` instead of a secret.
+    if (ex.req.headers["metadata"] !== "true") {
+      return oauthError(ex, 400, "invalid_request", "The Metadata: true header is required.");
+    }
+    const form = new URLSearchParams(ex.body);
+    resource = form.get("resource");
+    clientId = form.get("client_id");
+  } else if (ex.method === "GET") {
+    const version = query.get("api-version") ?? "2019-08-01";
+    const protocol = identityProtocols[version];
+    if (!protocol) {
+      return oauthError(
+        ex,
+        400,
+        "invalid_request",
+        `The api-version ${version} is not supported: use ${Object.keys(identityProtocols).join(" or ")}.`,
+      );
+    }
+    const header = ex.req.headers[protocol.header];
+    if (typeof header !== "string" || !sameText(header, ctx.identityHeader)) {
+      return oauthError(
+        ex,
+        401,
+        "invalid_request",
+        `The ${protocol.header} header is missing or wrong.`,
+      );
+    }
+    resource = query.get("resource");
+    clientId = query.get(protocol.clientId);
+  } else {
+    return oauthError(ex, 405, "invalid_request", "Use GET (App Service) or POST (Cloud Shell).");
   }
-  const resource = ex.url.searchParams.get("resource");
   if (!resource)
-    return oauthError(ex, 400, "invalid_request", "The resource query parameter is required.");
-  const clientId = ex.url.searchParams.get("client_id") ?? managedIdentityClientId;
-  const aud = resourceOf(resource);
+    return oauthError(ex, 400, "invalid_request", "The resource parameter is required.");
+  const client = clientId ?? managedIdentityClientId;
   const { token, expiresOn } = ctx.tokens.issue({
-    aud,
+    aud: resourceOf(resource),
     iss: `${ctx.origin}/${ctx.tenantId}/v2.0`,
-    sub: principalId(clientId),
-    oid: principalId(clientId),
+    sub: principalId(client),
+    oid: principalId(client),
     tid: ctx.tenantId,
-    appid: clientId,
+    appid: client,
     typ: "access",
   });
-  // App Service's 2019-08-01 shape: expires_on in Unix seconds, as a string.
   sendJson(ex, 200, {
     access_token: token,
     expires_on: String(expiresOn),
+    expires_in: String(tokenLifetimeSeconds),
     resource,
     token_type: "Bearer",
-    client_id: clientId,
+    client_id: client,
   });
 }
+
+/** App Service's two GET protocols: the header that carries the secret, the client id parameter. */
+const identityProtocols: Record<string, { header: string; clientId: string }> = {
+  "2019-08-01": { header: "x-identity-header", clientId: "client_id" },
+  "2017-09-01": { header: "secret", clientId: "clientid" },
+};
 
 function openIdConfiguration(ctx: IdentityContext, ex: Exchange): void {
   const tenant = ex.segments[0] ?? ctx.tenantId;
   const base = `${ctx.origin}/${tenant}`;
+  const v2 = tenant === "adfs" ? "" : "/v2.0";
   sendJson(ex, 200, {
-    token_endpoint: `${base}/oauth2/v2.0/token`,
+    token_endpoint: `${base}/oauth2${v2}/token`,
     token_endpoint_auth_methods_supported: [
       "client_secret_post",
       "private_key_jwt",
       "client_secret_basic",
     ],
-    jwks_uri: `${base}/discovery/v2.0/keys`,
+    jwks_uri: `${base}/discovery${v2}/keys`,
     response_modes_supported: ["query", "fragment", "form_post"],
     subject_types_supported: ["pairwise"],
     id_token_signing_alg_values_supported: ["RS256"],
     response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
     scopes_supported: ["openid", "profile", "email", "offline_access"],
     // MSAL checks that the issuer has the authority's scheme and host.
-    issuer: `${base}/v2.0`,
+    issuer: tenant === "adfs" ? base : `${base}/v2.0`,
     request_uri_parameter_supported: false,
     userinfo_endpoint: `${base}/openid/userinfo`,
-    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+    authorization_endpoint: `${base}/oauth2${v2}/authorize`,
+    device_authorization_endpoint: `${base}/oauth2${v2}/devicecode`,
     http_logout_supported: true,
     frontchannel_logout_supported: true,
-    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    end_session_endpoint: `${base}/oauth2${v2}/logout`,
     claims_supported: ["sub", "iss", "aud", "exp", "iat", "nonce", "tid", "oid"],
     tenant_region_scope: "EU",
     cloud_instance_name: "aml-secrets.emulator",
@@ -177,7 +228,8 @@ function jwtHeader(token: string): Record<string, unknown> | undefined {
 function entraToken(ctx: IdentityContext, ex: Exchange): void {
   if (ex.method !== "POST") return oauthError(ex, 405, "invalid_request", "Use POST.");
   const form = new URLSearchParams(ex.body);
-  const tenant = ex.segments[0] ?? ctx.tenantId;
+  // An AD FS authority has no tenant in its path: its tokens carry the emulator's.
+  const tenant = ex.segments[0] === "adfs" ? ctx.tenantId : (ex.segments[0] ?? ctx.tenantId);
   if (form.get("grant_type") !== "client_credentials") {
     return oauthError(
       ex,

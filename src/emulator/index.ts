@@ -42,7 +42,7 @@ export type {
   SeedProps,
   Workspace,
 } from "./types.ts";
-export { defaultFaults } from "./faults.ts";
+export { defaultFaults, realisticDelays } from "./faults.ts";
 export { maxValueBytes, supportedApiVersions } from "./vault-api.ts";
 
 /** The resource Key Vault's challenge names (the public cloud's). */
@@ -100,6 +100,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokens,
     faults,
     vaultUrl: origin,
+    armUrl: origin,
+    retiredVaultApiVersions: options.retiredVaultApiVersions ?? false,
     tenantId,
     authorityHost: origin,
     workspaces,
@@ -195,6 +197,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       IDENTITY_ENDPOINT: `${origin}${paths.managedIdentity}`,
       IDENTITY_HEADER: identityHeader,
       AZURE_AUTHORITY_HOST: origin,
+    }),
+    pythonEnv: () => ({
+      REQUESTS_CA_BUNDLE: ca.certFile,
+      IDENTITY_ENDPOINT: `${origin}${paths.managedIdentity}`,
+      IDENTITY_HEADER: identityHeader,
+      AZURE_AUTHORITY_HOST: origin,
+    }),
+    azureCliEnv: () => ({
+      REQUESTS_CA_BUNDLE: ca.certFile,
+      MSI_ENDPOINT: `${origin}${paths.managedIdentity}`,
+      MSI_SECRET: identityHeader,
+      // msrestazure (Azure CLI 2.45) uses the secret protocol only when it sees App Service.
+      APPSETTING_WEBSITE_SITE_NAME: "aml-secrets-emulator",
     }),
     requests,
     clearRequests: () => {

@@ -4,8 +4,12 @@
  */
 import { parseArgs } from "node:util";
 import { errorMessage } from "../core/errors.ts";
+import { realisticDelays } from "./faults.ts";
 import { startEmulator } from "./index.ts";
-import type { FaultSettings, Workspace } from "./types.ts";
+import type { Emulator, EmulatorOptions, FaultSettings, Workspace } from "./types.ts";
+
+/** The name the printed `az cloud register` line gives the emulator's cloud. */
+const cloudName = "AmlSecretsEmulator";
 
 export const usage = `Usage: aml-secrets emulator [options]
 
@@ -21,6 +25,16 @@ Options:
   --error-rate R           answer a fraction R (0..1) of vault requests with 500 / 503
   --drop-rate R            drop a fraction R (0..1) of vault connections before processing
   --retry-after MODE       always | never | half: whether 429s carry Retry-After (default always)
+  --delete-delay MS        a delete completes after MS milliseconds: until then the secret is not
+                           under /deletedsecrets (404) and purge / recover / set answer
+                           409 ObjectIsBeingDeleted (default 0: at once)
+  --recover-delay MS       a recover completes after MS milliseconds: until then GET /secrets/NAME
+                           is 404 and writes answer 409 ObjectIsBeingRecovered (default 0)
+  --realistic              Key Vault's timings as the Azure SDK's recordings show them:
+                           --delete-delay ${realisticDelays.deleteDelayMs} --recover-delay ${realisticDelays.recoverDelayMs} (explicit flags win)
+  --serve-retired-api-versions
+                           also serve Microsoft.KeyVault/vaults api-versions before 2026-02-01
+                           (Key Vault retires them on 2027-02-27; refused by default)
   --subscription ID        a subscription that GET /subscriptions lists (repeatable)
   --workspace SUB/RG/NAME/VAULT
                            an Azure ML workspace whose key vault is this emulator (repeatable)
@@ -36,6 +50,13 @@ function rate(flag: string, text: string | undefined): number | undefined {
   return n;
 }
 
+function milliseconds(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${flag} must be milliseconds, got ${text}`);
+  return n;
+}
+
 function workspace(text: string): Workspace {
   const [subscriptionId, resourceGroup, name, vaultName, ...rest] = text.split("/");
   if (!subscriptionId || !resourceGroup || !name || rest.length > 0) {
@@ -44,103 +65,101 @@ function workspace(text: string): Workspace {
   return { subscriptionId, resourceGroup, name, vaultName: vaultName || `${name}-kv` };
 }
 
+/** What the command line asks for. */
+export interface Command {
+  help: boolean;
+  options: EmulatorOptions;
+  workspaces: Workspace[];
+  subscriptions: string[];
+}
+
+/** Reads the command line; throws on a flag it does not know or a value it cannot use. */
+export function parseCommand(argv: string[]): Command {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      data: { type: "string" },
+      "ca-dir": { type: "string" },
+      latency: { type: "string" },
+      quota: { type: "boolean" },
+      "throttle-rate": { type: "string" },
+      "error-rate": { type: "string" },
+      "drop-rate": { type: "string" },
+      "retry-after": { type: "string" },
+      "delete-delay": { type: "string" },
+      "recover-delay": { type: "string" },
+      realistic: { type: "boolean" },
+      "serve-retired-api-versions": { type: "boolean" },
+      subscription: { type: "string", multiple: true },
+      workspace: { type: "string", multiple: true },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  const faults: Partial<FaultSettings> = {};
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`--port must be 0..65535, got ${values.port}`);
+  }
+  const latencyMs = milliseconds("latency", values.latency);
+  if (values.quota) faults.quota = true;
+  if (values.realistic) Object.assign(faults, realisticDelays);
+  const deleteDelayMs = milliseconds("delete-delay", values["delete-delay"]);
+  if (deleteDelayMs !== undefined) faults.deleteDelayMs = deleteDelayMs;
+  const recoverDelayMs = milliseconds("recover-delay", values["recover-delay"]);
+  if (recoverDelayMs !== undefined) faults.recoverDelayMs = recoverDelayMs;
+  const throttleRate = rate("throttle-rate", values["throttle-rate"]);
+  if (throttleRate !== undefined) faults.throttleRate = throttleRate;
+  const serverErrorRate = rate("error-rate", values["error-rate"]);
+  if (serverErrorRate !== undefined) faults.serverErrorRate = serverErrorRate;
+  const dropRate = rate("drop-rate", values["drop-rate"]);
+  if (dropRate !== undefined) faults.dropRate = dropRate;
+  const retryAfter = values["retry-after"];
+  if (retryAfter !== undefined) {
+    if (retryAfter !== "always" && retryAfter !== "never" && retryAfter !== "half") {
+      throw new Error(`--retry-after must be always, never or half, got ${retryAfter}`);
+    }
+    faults.retryAfter = retryAfter;
+  }
+  return {
+    help: values.help ?? false,
+    options: {
+      ...(port !== undefined ? { port } : {}),
+      ...(values.data !== undefined ? { dataFile: values.data } : {}),
+      ...(values["ca-dir"] !== undefined ? { caDir: values["ca-dir"] } : {}),
+      ...(latencyMs !== undefined ? { latencyMs } : {}),
+      faults,
+      ...(values["serve-retired-api-versions"] ? { retiredVaultApiVersions: true } : {}),
+      ...(values.quiet ? {} : { onLog: (line: string) => process.stdout.write(`${line}\n`) }),
+    },
+    workspaces: (values.workspace ?? []).map(workspace),
+    subscriptions: values.subscription ?? [],
+  };
+}
+
 /** Runs the command; resolves with the exit code once the emulator stopped. */
 export async function main(argv: string[]): Promise<number> {
-  let values;
+  let command: Command;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        data: { type: "string" },
-        "ca-dir": { type: "string" },
-        latency: { type: "string" },
-        quota: { type: "boolean" },
-        "throttle-rate": { type: "string" },
-        "error-rate": { type: "string" },
-        "drop-rate": { type: "string" },
-        "retry-after": { type: "string" },
-        subscription: { type: "string", multiple: true },
-        workspace: { type: "string", multiple: true },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
+    command = parseCommand(argv);
   } catch (e: unknown) {
     process.stderr.write(`${errorMessage(e)}\n\n${usage}`);
     return 2;
   }
-  if (values.help) {
+  if (command.help) {
     process.stdout.write(usage);
     return 0;
   }
-  const faults: Partial<FaultSettings> = {};
-  let port: number | undefined;
-  let latencyMs: number | undefined;
-  let workspaces: Workspace[];
-  try {
-    if (values.port !== undefined) {
-      port = Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new Error(`--port must be 0..65535, got ${values.port}`);
-    }
-    if (values.latency !== undefined) {
-      latencyMs = Number(values.latency);
-      if (!Number.isFinite(latencyMs) || latencyMs < 0)
-        throw new Error(`--latency must be milliseconds, got ${values.latency}`);
-    }
-    if (values.quota) faults.quota = true;
-    const throttleRate = rate("throttle-rate", values["throttle-rate"]);
-    if (throttleRate !== undefined) faults.throttleRate = throttleRate;
-    const serverErrorRate = rate("error-rate", values["error-rate"]);
-    if (serverErrorRate !== undefined) faults.serverErrorRate = serverErrorRate;
-    const dropRate = rate("drop-rate", values["drop-rate"]);
-    if (dropRate !== undefined) faults.dropRate = dropRate;
-    const retryAfter = values["retry-after"];
-    if (retryAfter !== undefined) {
-      if (retryAfter !== "always" && retryAfter !== "never" && retryAfter !== "half") {
-        throw new Error(`--retry-after must be always, never or half, got ${retryAfter}`);
-      }
-      faults.retryAfter = retryAfter;
-    }
-    workspaces = (values.workspace ?? []).map(workspace);
-  } catch (e: unknown) {
-    process.stderr.write(`${errorMessage(e)}\n`);
-    return 2;
-  }
-
-  const emu = await startEmulator({
-    ...(port !== undefined ? { port } : {}),
-    ...(values.data !== undefined ? { dataFile: values.data } : {}),
-    ...(values["ca-dir"] !== undefined ? { caDir: values["ca-dir"] } : {}),
-    ...(latencyMs !== undefined ? { latencyMs } : {}),
-    faults,
-    ...(values.quiet ? {} : { onLog: (line: string) => process.stdout.write(`${line}\n`) }),
-  });
-  for (const s of values.subscription ?? []) emu.addSubscription(s);
+  const { options, workspaces, subscriptions } = command;
+  const emu = await startEmulator(options);
+  for (const s of subscriptions) emu.addSubscription(s);
   for (const ws of workspaces) emu.addWorkspace(ws);
 
-  const env = emu.env();
-  process.stdout.write(
-    [
-      "",
-      `Key Vault emulator: ${emu.vaultUrl}`,
-      `ARM endpoint:       ${emu.armUrl}`,
-      `Tenant:             ${emu.tenantId}`,
-      ...workspaces.map(
-        (w) =>
-          `Workspace:          ${w.subscriptionId}/${w.resourceGroup}/${w.name} -> vault ${w.vaultName}`,
-      ),
-      "",
-      "Environment for a process that talks to it (ManagedIdentityCredential, App Service style):",
-      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      "",
-      "Press Ctrl+C to stop.",
-      "",
-    ].join("\n"),
-  );
-
+  process.stdout.write(banner(emu, workspaces, subscriptions.length > 0));
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);
@@ -152,6 +171,47 @@ export async function main(argv: string[]): Promise<number> {
   });
   await emu.stop();
   return 0;
+}
+
+const lines = (env: Record<string, string>): string[] =>
+  Object.entries(env).map(([k, v]) => `${k}=${v}`);
+
+/** What the emulator prints once it listens: where it is, and what to run to use it. */
+export function banner(emu: Emulator, workspaces: Workspace[], hasSubscription: boolean): string {
+  const node = emu.env();
+  const python = emu.pythonEnv();
+  const cli = emu.azureCliEnv();
+  return [
+    "",
+    `Key Vault emulator: ${emu.vaultUrl}`,
+    `ARM endpoint:       ${emu.armUrl}`,
+    `Tenant:             ${emu.tenantId}`,
+    ...workspaces.map(
+      (w) =>
+        `Workspace:          ${w.subscriptionId}/${w.resourceGroup}/${w.name} -> vault ${w.vaultName}`,
+    ),
+    "",
+    "Node (@azure/identity ManagedIdentityCredential, aml-secrets):",
+    ...lines(node),
+    "",
+    "Python (azure-identity ManagedIdentityCredential, azure-keyvault-secrets):",
+    ...lines(python),
+    "",
+    "Azure CLI (az login --identity: the older App Service protocol, 2017-09-01):",
+    ...lines(cli),
+    "then, with AZURE_CONFIG_DIR set to a folder of its own:",
+    `  az cloud register -n ${cloudName} --endpoint-resource-manager ${emu.armUrl}`,
+    `  az cloud set -n ${cloudName}`,
+    `  az login --identity${hasSubscription ? "" : " --allow-no-subscriptions"}`,
+    "  az account get-access-token --resource https://vault.azure.net",
+    `  (or: az login --service-principal -u ANY-ID -p ANY-SECRET --tenant ${emu.tenantId})`,
+    "",
+    `Other SDKs: trust ${emu.caFile} (SSL_CERT_FILE for Go and OpenSSL-based clients,`,
+    "a Java trust store), and use the IDENTITY_* lines above.",
+    "",
+    "Press Ctrl+C to stop.",
+    "",
+  ].join("\n");
 }
 
 /**

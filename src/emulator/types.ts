@@ -11,10 +11,17 @@ export interface FaultSettings {
   serverErrorRate: number;
   /** 0..1: socket destroyed BEFORE the request is processed (so a retry never double-writes). */
   dropRate: number;
-  /** After a recover: 409 Conflict ObjectIsBeingRecovered on that name for this long. */
-  recoverConflictMs: number;
-  /** After a delete: 409 Conflict ObjectIsBeingDeleted on that name for this long. */
-  deleteConflictMs: number;
+  /**
+   * How long a recover takes to complete: meanwhile the secret is not found under /secrets (404)
+   * and writes to it answer 409 Conflict ObjectIsBeingRecovered, as Key Vault does.
+   */
+  recoverDelayMs: number;
+  /**
+   * How long a delete takes to complete: meanwhile the secret is not found under /deletedsecrets
+   * (404, what the SDK's delete poller waits on) and writes to it (purge, recover, set) answer
+   * 409 Conflict ObjectIsBeingDeleted.
+   */
+  deleteDelayMs: number;
   /** Secret names that answer 403 Forbidden (permanent), e.g. to test role errors. */
   forbidden: string[];
   /** From now, every vault request answers 429 for this long (hard throttle). */
@@ -32,6 +39,11 @@ export interface EmulatorOptions {
   caDir?: string;
   latencyMs?: number;
   faults?: Partial<FaultSettings>;
+  /**
+   * Also serve the Microsoft.KeyVault/vaults api-versions before 2026-02-01, which Key Vault
+   * retires on 2027-02-27 (default: refused, as after that date).
+   */
+  retiredVaultApiVersions?: boolean;
   /** Do not keep the process alive for this server (a process-wide helper emulator in tests). */
   unref?: boolean;
   /** Also echo each log line here (the CLI prints them). */
@@ -103,6 +115,17 @@ export interface Emulator {
   readonly caFile: string;
   /** Environment for a process that talks to this emulator: NODE_EXTRA_CA_CERTS, IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_AUTHORITY_HOST. */
   env(): Record<string, string>;
+  /**
+   * For Python's azure-identity and azure-keyvault-secrets: REQUESTS_CA_BUNDLE (the CA for
+   * `requests`), IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_AUTHORITY_HOST.
+   */
+  pythonEnv(): Record<string, string>;
+  /**
+   * For `az login --identity` (Azure CLI 2.45, through msrestazure): REQUESTS_CA_BUNDLE and the
+   * older App Service managed identity, MSI_ENDPOINT + MSI_SECRET (api-version 2017-09-01),
+   * with APPSETTING_WEBSITE_SITE_NAME, without which msrestazure POSTs Cloud Shell's way instead.
+   */
+  azureCliEnv(): Record<string, string>;
   readonly requests: RequestRecord[];
   clearRequests(): void;
   /** Every line the emulator logged (never a value: the leak sweep reads them). */

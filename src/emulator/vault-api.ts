@@ -6,18 +6,29 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { Exchange } from "./http.ts";
 import { bearerToken, parseJsonObject, sendError, sendJson } from "./http.ts";
-import type { Faults } from "./faults.ts";
+import type { Faults, PendingOperation } from "./faults.ts";
 import { retentionDays, type SecretStore, type StoredSecret, type StoredVersion } from "./store.ts";
 import { isVaultAudience, type TokenIssuer } from "./tokens.ts";
 
-/** The api-versions the SDKs send. */
+/**
+ * The secrets api-versions Key Vault serves and the Azure SDKs of every language send: 2016-10-01
+ * (the Python SDK still offers it), 7.0 to 7.6 with their previews, 2025-07-01 (what
+ * @azure/keyvault-secrets 4.10+ sends) and 2026-04-01.
+ */
 export const supportedApiVersions = new Set([
+  "2016-10-01",
   "7.0",
+  "7.1-preview",
   "7.1",
+  "7.2-preview",
   "7.2",
+  "7.3-preview",
   "7.3",
+  "7.4-preview.1",
   "7.4",
+  "7.5-preview.1",
   "7.5",
+  "7.6-preview.1",
   "7.6-preview.2",
   "7.6",
   "2025-07-01",
@@ -103,6 +114,8 @@ export function handleVault(ctx: VaultContext, ex: Exchange): void {
     sendError(ex, fault.status, fault.code, fault.message, fault.inner, fault.headers);
     return;
   }
+  const pending = ex.record.secret === undefined ? undefined : ctx.faults.pending(ex.record.secret);
+  if (pending && answerPending(ex, pending)) return;
   route(ctx, ex, apiVersion);
 }
 
@@ -137,6 +150,31 @@ function route(ctx: VaultContext, ex: Exchange, apiVersion: string): void {
   }
   if (third === "recover" && m === "POST") return recoverSecret(ctx, ex, name);
   return notFound(ex);
+}
+
+/**
+ * While Key Vault completes an accepted delete or recover, the secret is on neither side for a
+ * reader (404: the SDK's pollers wait on it) and every write to it is refused with a transient
+ * 409. Answers such a request and returns true; a read the store answers 404 anyway is left to it.
+ */
+function answerPending(ex: Exchange, operation: PendingOperation): boolean {
+  const [root, name = ""] = ex.segments;
+  const inner = operation === "deleting" ? "ObjectIsBeingDeleted" : "ObjectIsBeingRecovered";
+  if (ex.method === "GET") {
+    if (operation === "deleting" && root === "deletedsecrets") deletedNotFound(ex, name);
+    else if (operation === "recovering" && root === "secrets") secretNotFound(ex, name);
+    else return false;
+  } else {
+    sendError(
+      ex,
+      409,
+      "Conflict",
+      `Secret is currently being ${operation === "deleting" ? "deleted" : "recovered"}.`,
+      inner,
+    );
+  }
+  ex.record.fault = inner;
+  return true;
 }
 
 // ---- answers ----------------------------------------------------------------------------
@@ -236,9 +274,25 @@ function bundle(
     id: `${ctx.vaultUrl}/secrets/${secret.name}/${v.version}`,
     attributes: attributes(v),
     ...(v.tags ? { tags: v.tags } : {}),
-    ...(v.managed
-      ? { kid: `${ctx.vaultUrl}/keys/${secret.name}/${v.version}`, managed: true }
-      : {}),
+    ...(v.managed ? managedProps(ctx, secret, v) : {}),
+  };
+}
+
+/**
+ * A certificate-backed secret's extra fields: its key, and (since 7.6) the version of the
+ * certificate before this one.
+ */
+function managedProps(
+  ctx: VaultContext,
+  secret: StoredSecret,
+  v: StoredVersion,
+): Record<string, unknown> {
+  const index = secret.versions.indexOf(v);
+  const previous = index > 0 ? secret.versions[index - 1] : undefined;
+  return {
+    kid: `${ctx.vaultUrl}/keys/${secret.name}/${v.version}`,
+    managed: true,
+    ...(previous ? { previousVersion: previous.version } : {}),
   };
 }
 
@@ -480,8 +534,14 @@ function updateSecret(ctx: VaultContext, ex: Exchange, name: string, version: st
   sendJson(ex, 200, bundle(ctx, secret, v, false));
 }
 
+/** Whether a listing shows the secret yet (not while its delete or recover completes). */
+function settled(ctx: VaultContext, secret: StoredSecret): boolean {
+  return ctx.faults.pending(secret.name.toLowerCase()) === undefined;
+}
+
 function listSecrets(ctx: VaultContext, ex: Exchange, apiVersion: string): void {
-  sendPage(ex, ctx, apiVersion, ctx.store.liveSecrets(), (s) => item(ctx, s, latest(s), false));
+  const secrets = ctx.store.liveSecrets().filter((s) => settled(ctx, s));
+  sendPage(ex, ctx, apiVersion, secrets, (s) => item(ctx, s, latest(s), false));
 }
 
 function listVersions(ctx: VaultContext, ex: Exchange, name: string, apiVersion: string): void {
@@ -514,7 +574,8 @@ function getDeleted(ctx: VaultContext, ex: Exchange, name: string): void {
 }
 
 function listDeleted(ctx: VaultContext, ex: Exchange, apiVersion: string): void {
-  sendPage(ex, ctx, apiVersion, ctx.store.deletedSecrets(), (s) => ({
+  const secrets = ctx.store.deletedSecrets().filter((s) => settled(ctx, s));
+  sendPage(ex, ctx, apiVersion, secrets, (s) => ({
     ...item(ctx, s, latest(s), false),
     ...deletedProps(ctx, s),
   }));
@@ -548,12 +609,8 @@ function restoreSecret(ctx: VaultContext, ex: Exchange): void {
   if (!body) return;
   const secret = typeof body.value === "string" ? openBackup(ctx, body.value) : undefined;
   if (!secret) {
-    sendError(
-      ex,
-      400,
-      "BadParameter",
-      "The backup blob is invalid or was not made by this emulator.",
-    );
+    // Key Vault's answer, code and message as recorded in the Azure SDK's tests.
+    sendError(ex, 400, "Malformed backup blob", "Backup blob contains invalid or corrupt version.");
     return;
   }
   if (ctx.store.find(secret.name)) {

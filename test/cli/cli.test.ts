@@ -123,7 +123,7 @@ test("bad input: every problem named in one run, exit 2, not one request", async
   );
 });
 
-test("get writes NAME=value lines to a 0600 file, and to stdout only with --stdout", async () => {
+test("get writes NAME='value' lines to a 0600 file, and to stdout only with --stdout", async () => {
   const plain = uniqueName("get-plain");
   const pem = uniqueName("get-pem");
   const values = [secretValue("plain"), `-----BEGIN-----\n${secretValue("pem")}\n-----END-----\n`];
@@ -146,13 +146,13 @@ test("get writes NAME=value lines to a 0600 file, and to stdout only with --stdo
   assert.equal(statSync(out).mode & 0o777, 0o600);
   assert.equal(
     readFileSync(out, "utf8"),
-    `PLAIN=${values[0]}\n${variable(pem)}=${JSON.stringify(values[1])}\n`,
+    `PLAIN='${values[0]}'\n${variable(pem)}='${values[1]}'\n`,
   );
   assert.match(run.stdout, /PLAIN\s+read/);
 
   const printed = await runCli([...args, "--stdout"], emu.env());
   assert.equal(printed.code, 0, printed.stderr);
-  assert.ok(printed.stdout.startsWith(`PLAIN=${values[0]}\n`));
+  assert.ok(printed.stdout.startsWith(`PLAIN='${values[0]}'\n`));
   assertNoLeaks({ stderr: printed.stderr }, values, "none");
 
   const nowhere = await runCli(args, emu.env());

@@ -112,3 +112,68 @@ test("whatever the values and the text around them, no value learned survives re
     { numRuns: 300 },
   );
 });
+
+/** `value` as other programs write it into logs and error bodies. */
+function encodings(value: string): Record<string, string> {
+  const bytes = Buffer.from(value, "utf8");
+  const embedded = (before: string, after: string): string =>
+    Buffer.from(`${before}${value}${after}`, "utf8").toString("base64");
+  const everyUnitEscaped = [...value]
+    .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    .join("");
+  return {
+    upper: `said ${value.toUpperCase()} back`,
+    hex: `bytes ${bytes.toString("hex")}`,
+    hexUpper: `BYTES ${bytes.toString("hex").toUpperCase()}`,
+    base64Offset1: `blob ${embedded("x", "")}`,
+    base64Offset2: `blob ${embedded("xy", "tail")}`,
+    base64Url: `blob ${Buffer.from(`xy${value}`, "utf8").toString("base64url")}`,
+    jsonUnicode: `{"m":"${everyUnitEscaped}"}`,
+    jsonHtmlSafe: JSON.stringify({ m: value }).replace(/'/g, "\\u0027").replace(/</g, "\\u003C"),
+    jsonTwice: JSON.stringify({ body: JSON.stringify({ m: value }) }),
+    form: `body=${new URLSearchParams({ v: value }).toString()}&x=1`,
+    percentUpper: encodeURIComponent(value).replace(/%[0-9a-f]{2}/g, (m) => m.toUpperCase()),
+    percentAll: [...bytes].map((b) => `%${b.toString(16).padStart(2, "0")}`).join(""),
+    prefix: `cut: ${value.slice(0, 14)}`,
+  };
+}
+
+test("the redactor finds a value in upper case, hex, base64 at every offset, any JSON escaping, form and percent encoding, and cut short", () => {
+  const value = `it's <${secretValue("mixed")}> & é ü 😀 +/=`;
+  const redactor = new Redactor();
+  redactor.add(value);
+  for (const [form, text] of Object.entries(encodings(value))) {
+    const out = redactor.redact(text);
+    assert.ok(out.includes("***"), `${form}: ${out}`);
+    assert.deepEqual(findLeaks({ [form]: out }, [value], "none"), [], `${form}: ${out}`);
+  }
+  // Ordinary text around a value stays readable.
+  assert.equal(redactor.redact(`before ${value} after`), "before *** after");
+  assert.equal(redactor.redact("nothing secret here at all"), "nothing secret here at all");
+});
+
+test("the redactor never throws: a value with a lone surrogate is found as the vault sent it and as UTF-8 writes it", () => {
+  const value = `lone-\udc00-${secretValue("surrogate")}-\ud800`;
+  const redactor = new Redactor();
+  redactor.add(value);
+  const asWritten = Buffer.from(value, "utf8").toString("utf8");
+  const texts = [
+    value,
+    JSON.stringify({ value }),
+    asWritten,
+    Buffer.from(value, "utf8").toString("base64"),
+    `%E0%A4%A${value}%`,
+  ];
+  for (const text of texts) {
+    const out = redactor.redact(text);
+    assert.ok(!out.includes(value.slice(6, 30)), out);
+  }
+  fc.assert(
+    fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (v, text) => {
+      const r = new Redactor();
+      r.add(v);
+      r.redact(`${text}${v}${text}`);
+    }),
+    { numRuns: 300 },
+  );
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { realisticDelays } from "../../src/emulator/index.ts";
 import { emulatorPerFile, uniqueName } from "../helpers/emulator.ts";
 import { secretValue } from "../helpers/leaks.ts";
 import { credentialHint, runCore, writes } from "./harness.ts";
@@ -175,7 +176,11 @@ test("a soft-deleted name is recovered then set; with recover-deleted false it f
   assert.match(refused.platform.failures()[0]!, new RegExp(gone.vault));
   assert.ok(emu().isDeleted(gone.vault));
 
-  const recovered = await runCore(emu(), "recover-on", { secrets }, values);
+  // Key Vault's recorded timing: the recovered secret shows after about 2 s, writes meanwhile 409.
+  emu().setFaults({ recoverDelayMs: realisticDelays.recoverDelayMs });
+  const recovered = await runCore(emu(), "recover-on", { secrets }, values).finally(() =>
+    emu().setFaults({ recoverDelayMs: 0 }),
+  );
   assert.equal(recovered.outcome.status, "ok");
   assert.equal(recovered.platform.result()[0]?.action, "recovered");
   assert.equal(emu().isDeleted(gone.vault), false);
@@ -192,7 +197,7 @@ test("recovering waits out the service's 409 ObjectIsBeingRecovered", async () =
   const gone = names("slow");
   emu().seed(gone.vault, secretValue("old"));
   emu().softDelete(gone.vault);
-  emu().setFaults({ recoverConflictMs: 300 });
+  emu().setFaults({ recoverDelayMs: 300 });
   try {
     const value = secretValue("slow");
     const { outcome, platform, requests } = await runCore(
@@ -209,7 +214,7 @@ test("recovering waits out the service's 409 ObjectIsBeingRecovered", async () =
     );
     assert.equal(emu().versions(gone.vault).at(-1)?.value, value);
   } finally {
-    emu().setFaults({ recoverConflictMs: 0 });
+    emu().setFaults({ recoverDelayMs: 0 });
   }
 });
 

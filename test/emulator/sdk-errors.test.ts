@@ -179,14 +179,14 @@ test("throttleAllMs: every vault request is 429 for that long", async () => {
 test("transient 409 ObjectIsBeingDeleted after a delete, ObjectIsBeingRecovered after a recover", async () => {
   const name = uniqueName("busy");
   emu.seed(name, value());
-  emu.setFaults({ deleteConflictMs: 60_000, recoverConflictMs: 60_000 });
+  emu.setFaults({ deleteDelayMs: 60_000, recoverDelayMs: 60_000 });
   try {
     await client.beginDeleteSecret(name);
     const deleting = await failure(() => client.purgeDeletedSecret(name));
     assert.equal(deleting.statusCode, 409);
     assert.match(deleting.message, /currently being deleted/);
     assert.equal(emu.requests.at(-1)?.fault, "ObjectIsBeingDeleted");
-    emu.setFaults({ deleteConflictMs: 0 });
+    emu.setFaults({ deleteDelayMs: 0 });
     // A new window replaces the old one once the delete is "done".
     const other = uniqueName("busy");
     emu.seed(other, value());
@@ -200,7 +200,7 @@ test("transient 409 ObjectIsBeingDeleted after a delete, ObjectIsBeingRecovered 
     const reading = await failure(() => client.getSecret(other));
     assert.equal(reading.statusCode, 404);
   } finally {
-    emu.setFaults({ deleteConflictMs: 0, recoverConflictMs: 0 });
+    emu.setFaults({ deleteDelayMs: 0, recoverDelayMs: 0 });
   }
 });
 

@@ -1,78 +1,28 @@
 // The raw wire shapes, with plain HTTPS requests: the challenge, error bodies, api-version
 // handling (also as api%2Dversion), the latest-version path, paging with nextLink, and ARM.
 import assert from "node:assert/strict";
-import { request } from "node:https";
 import { after, before, test } from "node:test";
 import type { Emulator } from "../../src/emulator/index.ts";
 import { startEmulator } from "../../src/emulator/index.ts";
 import { uniqueName } from "../helpers/emulator.ts";
 import { assertNoLeaks, recordScenario, secretValue } from "../helpers/leaks.ts";
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: Record<string, unknown>;
-}
-
-function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: options.method ?? "GET", headers: options.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: Record<string, unknown> = {};
-          try {
-            json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-          } catch {
-            // not JSON: the test looks at text
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
+import { auth, miToken, send, type Answer } from "./wire-client.ts";
 
 let emu: Emulator;
 let vaultToken: string;
 let armToken: string;
 const values: string[] = [];
 
-async function miToken(resource: string): Promise<string> {
-  const answer = await send(
-    `${emu.identityEndpoint}?api-version=2019-08-01&resource=${encodeURIComponent(resource)}`,
-    {
-      headers: { "X-IDENTITY-HEADER": emu.identityHeader },
-    },
-  );
-  assert.equal(answer.status, 200);
-  assert.equal(answer.json.token_type, "Bearer");
-  assert.match(String(answer.json.expires_on), /^\d+$/);
-  return String(answer.json.access_token);
-}
-
 before(async () => {
   emu = await startEmulator();
-  vaultToken = await miToken("https://vault.azure.net");
-  armToken = await miToken("https://management.azure.com/");
+  vaultToken = await miToken(emu, "https://vault.azure.net");
+  armToken = await miToken(emu, "https://management.azure.com/");
 });
 after(async () => {
   await emu.stop();
   assertNoLeaks({ logs: emu.logs.join("\n") }, values, "none");
   recordScenario("emulator wire", { logs: emu.logs.join("\n") }, values, "none");
 });
-
-const auth = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
 test("the bodiless unauthenticated request gets the 401 challenge naming tenant and resource", async () => {
   const answer = await send(`${emu.vaultUrl}/secrets/x?api-version=7.6`, { method: "PUT" });
@@ -100,7 +50,8 @@ test("a token for another audience, or not issued by the emulator, is 401 Unauth
 });
 
 test("api-version: every one the SDKs send, also as api%2Dversion; unknown or missing is 400 BadParameter", async () => {
-  for (const v of ["7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-04-01"]) {
+  const sent = ["2016-10-01", "7.0", "7.1", "7.2", "7.3", "7.4", "7.4-preview.1", "7.5"];
+  for (const v of [...sent, "7.6-preview.2", "7.6", "2025-07-01", "2026-04-01"]) {
     const answer = await send(`${emu.vaultUrl}/secrets?api%2Dversion=${v}`, {
       headers: auth(vaultToken),
     });
@@ -225,7 +176,7 @@ test("ARM: workspace -> keyVault id -> vaultUri; subscriptions; 404s and 403", a
     keyVault,
     `/subscriptions/${sub}/resourceGroups/rg-ml/providers/Microsoft.KeyVault/vaults/kv1`,
   );
-  const vault = await send(`${emu.armUrl}${keyVault}?api-version=2023-07-01`, {
+  const vault = await send(`${emu.armUrl}${keyVault}?api-version=2026-02-01`, {
     headers: auth(armToken),
   });
   assert.equal((vault.json.properties as { vaultUri: string }).vaultUri, `${emu.vaultUrl}/`);
@@ -255,4 +206,35 @@ test("ARM: workspace -> keyVault id -> vaultUri; subscriptions; 404s and 403", a
     headers: auth(vaultToken),
   });
   assert.equal(vaultTokenAtArm.status, 401);
+});
+
+test("restoring bytes that are no backup is 400 'Malformed backup blob', as Key Vault answers", async () => {
+  const answer = await send(`${emu.vaultUrl}/secrets/restore?api-version=7.6`, {
+    method: "POST",
+    headers: { ...auth(vaultToken), "content-type": "application/json" },
+    body: JSON.stringify({ value: Buffer.alloc(4096).toString("base64url") }),
+  });
+  assert.equal(answer.status, 400);
+  // The body the Azure SDK for JavaScript recorded from Key Vault (api-version 7.3).
+  assert.deepEqual(answer.json, {
+    error: {
+      code: "Malformed backup blob",
+      message: "Backup blob contains invalid or corrupt version.",
+    },
+  });
+});
+
+test("2025-07-01's previousVersion: a certificate-backed secret names the version before it", async () => {
+  const name = uniqueName("cert");
+  const first = emu.seed(name, "pem-1", { managed: true });
+  const second = emu.seed(name, "pem-2", { managed: true });
+  const latest = await send(`${emu.vaultUrl}/secrets/${name}?api-version=2025-07-01`, {
+    headers: auth(vaultToken),
+  });
+  assert.equal(latest.json.previousVersion, first);
+  assert.equal(latest.json.id, `${emu.vaultUrl}/secrets/${name}/${second}`);
+  const oldest = await send(`${emu.vaultUrl}/secrets/${name}/${first}?api-version=2025-07-01`, {
+    headers: auth(vaultToken),
+  });
+  assert.equal(oldest.json.previousVersion, undefined);
 });

@@ -17,7 +17,7 @@ const mixedFaults = {
   dropRate: 0.02,
   // Long enough that the write after a recover meets it even after a random fault or two
   // delayed that write (a Retry-After is a second; backoffs start at 250-500 ms).
-  recoverConflictMs: 3_000,
+  recoverDelayMs: 3_000,
 } as const;
 
 /** The faults drawn at random (the recover 409s are certain, so they do not count here). */

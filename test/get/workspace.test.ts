@@ -121,6 +121,33 @@ test("with no subscription given anywhere: the only one listed is used, none or 
   });
 });
 
+/**
+ * The api-versions that Azure serves after 2027-02-27, as the README lists them: Key Vault's
+ * control plane retires every version before 2026-02-01 on that date.
+ */
+const servedAfterRetirement = [
+  ["subscriptions", "2022-12-01"],
+  ["Microsoft.MachineLearningServices/workspaces", "2024-04-01"],
+  ["Microsoft.KeyVault/vaults", "2026-02-01"],
+];
+
+test("every ARM request of the look-up (subscriptions, workspace, vault) carries an api-version Azure serves after 2027-02-27", async () => {
+  await withEmulator(async (arm) => {
+    const sub = randomUUID();
+    const ws = uniqueName("ws");
+    arm.addWorkspace({ subscriptionId: sub, resourceGroup: "rg", name: ws, vaultName: "kv" });
+    arm.addSubscription(sub);
+    await resolveWorkspaceVault({ name: ws, resourceGroup: "rg" }, connection, arm.armUrl);
+    const sent = arm.requests
+      .filter((r) => r.kind === "arm")
+      .map((r) => {
+        const type = /providers\/([^/]+\/[^/]+)\//i.exec(r.path)?.[1] ?? "subscriptions";
+        return [type, r.apiVersion];
+      });
+    assert.deepEqual(sent, servedAfterRetirement);
+  });
+});
+
 test("a workspace that does not exist: 404 ResourceNotFound naming the workspace and what to check", async () => {
   const missing = uniqueName("no-such-ws");
   const error = await failure(

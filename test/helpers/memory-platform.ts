@@ -49,6 +49,9 @@ export class MemoryPlatform implements Platform {
   setOutput(name: string, value: string, options: { secret: boolean }): void {
     this.events.push({ kind: "output", name, value, secret: options.secret });
   }
+  workingDirectory(): string {
+    return process.cwd();
+  }
   exportVariable(name: string, value: string): void {
     this.events.push({ kind: "export", name, value });
   }

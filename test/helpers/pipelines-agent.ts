@@ -94,6 +94,8 @@ export interface TaskRunOptions {
   env?: Record<string, string>;
   /** The Node binary of the handler; the running one by default. */
   node?: string;
+  /** The task's bundle; dist/task.cjs by default (e.g. one unpacked from the .vsix). */
+  bundle?: string;
 }
 
 export interface VsoCommand {
@@ -142,6 +144,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
     const env = agentEnvironment(options, temp);
     const { exitCode, stdout, stderr } = await spawnTask(
       options.node ?? process.execPath,
+      options.bundle ?? taskBundle,
       env,
       temp,
     );
@@ -232,11 +235,12 @@ function addEndpoint(env: Record<string, string>, key: string, endpoint: Pipelin
 
 function spawnTask(
   node: string,
+  bundle: string,
   env: Record<string, string>,
   cwd: string,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [taskBundle], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(node, [bundle], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

@@ -182,7 +182,7 @@ async function onPipelines(emu: Emulator, step: Step): Promise<Partial> {
 
 async function onCli(emu: Emulator, step: Step): Promise<Partial> {
   const dir = mkdtempSync(path.join(tmpdir(), "aml-hostile-cli-"));
-  const out = path.join(dir, "values.env");
+  const out = path.join(dir, "values.json");
   try {
     const vault =
       "url" in step.vault
@@ -197,17 +197,15 @@ async function onCli(emu: Emulator, step: Step): Promise<Partial> {
         step.mode,
         ...vault,
         ...["--auth", "managed-identity", "--secrets", step.secrets, "--json"],
-        ...(step.mode === "get" ? ["--out", out] : []),
+        ...(step.mode === "get" ? ["--out", out, "--format", "json"] : []),
         ...(step.requestTimeout ? ["--request-timeout", step.requestTimeout] : []),
       ],
       { ...emu.env(), ...step.variables, ...step.env },
     );
-    const values: Record<string, string> = {};
+    let values: Record<string, string> = {};
     try {
-      for (const line of readFileSync(out, "utf8").split("\n").filter(Boolean)) {
-        const eq = line.indexOf("=");
-        values[line.slice(0, eq)] = line.slice(eq + 1);
-      }
+      // JSON: the one format that carries every string exactly.
+      values = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
     } catch {
       // No file: nothing was handed on.
     }

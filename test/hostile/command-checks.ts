@@ -40,7 +40,8 @@ export interface GitHubExpectation {
 /**
  * The GitHub runner reads stdout line by line as .NET's ReadLine does (a line ends at `\n`,
  * `\r\n` or a lone `\r`) and takes a line as a workflow command when, after leading whitespace,
- * it starts with `::` (`##[` is the old form, still honoured where unsecure commands are allowed).
+ * it starts with `::`, or else when it holds the old form `##[name]` anywhere (ActionCommand.cs:
+ * TryParseV2, then TryParse, for every command).
  */
 export function gitHubCommandProblems(run: StepRun, expected: GitHubExpectation): string[] {
   const problems: string[] = [];
@@ -48,11 +49,11 @@ export function gitHubCommandProblems(run: StepRun, expected: GitHubExpectation)
   const masks: string[] = [];
   run.stdout.split(/\r\n|\r|\n/).forEach((raw, index) => {
     const line = raw.trimStart();
-    if (line.startsWith("##[")) {
-      problems.push(`stdout line ${index} is an old-style ##[ command`);
+    if (!line.startsWith("::")) {
+      if (line.includes("##["))
+        problems.push(`stdout line ${index} holds an old-style ##[ command`);
       return;
     }
-    if (!line.startsWith("::")) return;
     const [command] = parseWorkflowCommands([line]);
     if (!command) {
       problems.push(`stdout line ${index} starts with :: but is no well-formed command`);

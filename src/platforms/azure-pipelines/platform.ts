@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import * as tl from "azure-pipelines-task-lib";
+import { tl } from "./task-lib.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { InputName, Platform } from "../../core/platform.ts";
+import { readAgentNetwork, type AgentNetwork } from "./agent-network.ts";
 import { serviceConnectionInput, taskInputName } from "./inputs.ts";
 import { plainLine, plainLines } from "./log-lines.ts";
 import { quietly, readServiceEndpoint } from "./quiet-reads.ts";
@@ -26,12 +27,22 @@ function multilineSecretsAllowed(): boolean {
 
 const lineBreak = /\r\n|\r|\n/;
 
+/** The core's outputs whose task.json name is spelled otherwise (camelCase). */
+const outputNames: Record<string, string> = { "out-file": "outFile" };
+
 /** The core's port over `azure-pipelines-task-lib`. */
 export class PipelinesPlatform implements Platform {
   /** Every piece already registered with the agent's masker. */
   private readonly masked = new Set<string>();
   /** Secret variables Azure Pipelines would refuse: they fail the task at the end. */
   private readonly refusals: string[] = [];
+  /** The agent's proxy and certificates; their passwords are masked first of all. */
+  private readonly network: AgentNetwork;
+
+  constructor() {
+    this.network = readAgentNetwork();
+    for (const secret of this.network.secrets) this.mask(secret);
+  }
 
   getInput(name: InputName): string | undefined {
     const taskName = taskInputName(name);
@@ -73,17 +84,24 @@ export class PipelinesPlatform implements Platform {
   }
 
   /**
-   * Values become job secret variables (`$(NAME)` in later steps, like `AzureKeyVault@2`);
-   * `result` and `changed` become output variables (`$(step.result)`).
+   * Values become job secret variables (`$(NAME)` in later steps, like `AzureKeyVault@2`), and
+   * with `laterJobs` secret output variables as well (`$(step.NAME)`, and in later jobs
+   * `dependencies.<job>.outputs['<step>.NAME']`: the agent sets an output variable only under
+   * its step's name, so both are set). `result`, `changed` and `outFile` are output variables.
    */
-  setOutput(name: string, value: string, options: { secret: boolean }): void {
-    if (options.secret) this.setSecretVariable(name, value);
-    else tl.setVariable(name, value, false, true);
+  setOutput(name: string, value: string, options: { secret: boolean; laterJobs?: boolean }): void {
+    if (options.secret) this.setSecretVariable(name, value, options.laterJobs === true);
+    else tl.setVariable(outputNames[name] ?? name, value, false, true);
+  }
+
+  /** The folder of the sources (`System.DefaultWorkingDirectory`), where script steps start. */
+  workingDirectory(): string {
+    return quietly(() => tl.getVariable("System.DefaultWorkingDirectory")) || process.cwd();
   }
 
   /** There are no environment variables for later steps in Azure Pipelines: the same as a secret variable. */
   exportVariable(name: string, value: string): void {
-    this.setSecretVariable(name, value);
+    this.setSecretVariable(name, value, false);
   }
 
   /**
@@ -91,7 +109,7 @@ export class PipelinesPlatform implements Platform {
    * it. The value is not re-encoded to get around that: the variable is left unset, the problem
    * is logged now, and the task fails at the end (the batch goes on, as for any failed secret).
    */
-  private setSecretVariable(name: string, value: string): void {
+  private setSecretVariable(name: string, value: string, laterJobs: boolean): void {
     if (lineBreak.test(value) && !multilineSecretsAllowed()) {
       const refusal = `variable ${name} was not set: its value has more than one line, and Azure Pipelines refuses a multi-line secret variable unless the pipeline sets the variable System.UnsafeAllowMultilineSecret to true`;
       this.refusals.push(refusal);
@@ -99,6 +117,7 @@ export class PipelinesPlatform implements Platform {
       return;
     }
     tl.setVariable(name, value, true, false);
+    if (laterJobs) tl.setVariable(name, value, true, true);
   }
 
   debug(line: string): void {
@@ -151,7 +170,7 @@ export class PipelinesPlatform implements Platform {
     const id = this.readConnectionId();
     const endpoint = readServiceEndpoint(id);
     for (const secret of endpointSecrets(endpoint)) this.mask(secret);
-    return connectServiceEndpoint(endpoint);
+    return connectServiceEndpoint(endpoint, this.network);
   }
 
   private readConnectionId(): string {

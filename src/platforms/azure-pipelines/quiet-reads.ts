@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import * as tl from "azure-pipelines-task-lib";
+import { tl } from "./task-lib.ts";
 import { authParameters, dataParameters, type ServiceEndpoint } from "./service-endpoint.ts";
 
 /** Swallows what the task library writes while it is pointed here. */

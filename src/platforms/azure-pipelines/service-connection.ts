@@ -5,8 +5,11 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from "@azure/identity";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import { ValidationError } from "../../core/errors.ts";
+import { createNetworkClient } from "../../core/network.ts";
 import type { Connection } from "../../core/platform.ts";
+import type { AgentNetwork } from "./agent-network.ts";
 import { endpointCloud, type EndpointCloud } from "./endpoint-cloud.ts";
 import type { ServiceEndpoint } from "./service-endpoint.ts";
 
@@ -31,36 +34,46 @@ interface Identity {
 }
 
 /**
- * Turns an AzureRM service connection into a credential and cloud, the one place that does.
- * Makes no request. Throws a `ValidationError` listing every problem with the connection.
+ * Turns an AzureRM service connection into a credential and cloud, the one place that does, with
+ * the agent's proxy and certificates (when it has any) under every request, token requests
+ * included. Makes no request. Throws a `ValidationError` listing every problem with the
+ * connection and the agent's network settings.
  */
-export function connectServiceEndpoint(endpoint: ServiceEndpoint): ServiceConnection {
-  const problems: string[] = [];
+export function connectServiceEndpoint(
+  endpoint: ServiceEndpoint,
+  network: AgentNetwork = { secrets: [], problems: [] },
+): ServiceConnection {
+  const problems: string[] = [...network.problems];
+  const httpClient = network.settings ? createNetworkClient(network.settings) : undefined;
   const place = endpointCloud(endpoint, problems);
-  const identity = endpointIdentity(endpoint, place, problems);
+  const identity = endpointIdentity(endpoint, place, httpClient, problems);
   if (problems.length > 0 || !identity) throw new ValidationError(problems);
   return {
     credential: identity.credential,
+    ...(httpClient ? { httpClient } : {}),
     cloud: place.cloud,
     ...(place.resourceManagerUrl ? { resourceManagerUrl: place.resourceManagerUrl } : {}),
     subscriptionId: endpoint.data.subscriptionid || undefined,
     describe: `Azure Pipelines service connection ${endpoint.id} (${identity.kind})`,
     hint: identity.check,
-    secrets: endpointSecrets(endpoint),
+    secrets: [...endpointSecrets(endpoint), ...network.secrets],
   };
 }
 
 function endpointIdentity(
   endpoint: ServiceEndpoint,
   place: EndpointCloud,
+  httpClient: HttpClient | undefined,
   problems: string[],
 ): Identity | undefined {
   const where = `service connection ${endpoint.id}`;
   // A connection without a scheme is a service principal: the Azure tasks read it so too.
   const scheme = endpoint.scheme || "ServicePrincipal";
+  const transport = httpClient ? { httpClient } : {};
   const options = {
     authorityHost: place.authorityHost,
     disableInstanceDiscovery: place.disableInstanceDiscovery,
+    ...transport,
   };
   const clientId = endpoint.auth.serviceprincipalid;
   const tenantId = place.adfs ? "adfs" : endpoint.auth.tenantid;
@@ -118,9 +131,10 @@ function endpointIdentity(
     case "managedserviceidentity": {
       const msiClientId = endpoint.data.msiclientid;
       return {
-        credential: msiClientId
-          ? new ManagedIdentityCredential(msiClientId)
-          : new ManagedIdentityCredential(),
+        credential: new ManagedIdentityCredential({
+          ...(msiClientId ? { clientId: msiClientId } : {}),
+          ...transport,
+        }),
         kind: msiClientId
           ? `managed identity, client ${msiClientId}`
           : "the agent machine's managed identity",

@@ -1,20 +1,28 @@
 /**
- * `aml-secrets`: the commands `set`, `plan`, `get` and `emulator` over the one core.
+ * `aml-secrets`: the commands `set`, `plan`, `get`, `list`, `delete` and `emulator` over the one
+ * core.
  * Values come from the environment (set) or go to `--out` / `--stdout` (get), never through
  * the command line. Exit codes: 0 done, 1 some secret failed, 2 bad input (nothing sent).
  */
-import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorMessage } from "../../core/errors.ts";
+import { renderOutFile } from "../../core/out-file.ts";
 import type { InputName } from "../../core/platform.ts";
 import { run } from "../../core/run.ts";
-import { CliPlatform } from "./platform.ts";
-import { resultTable } from "./table.ts";
+import type { OutFormat } from "../../core/settings.ts";
+import { CliPlatform, cliFlag } from "./platform.ts";
+import { listTable, resultTable } from "./table.ts";
 import { usage } from "./usage.ts";
 
-type Command = "set" | "plan" | "get";
+const commands = ["set", "plan", "get", "list", "delete"] as const;
+type Command = (typeof commands)[number];
+
+/** package.json's version, put in by the build (scripts/build.mjs); absent when run from source. */
+declare const AML_SECRETS_VERSION: string | undefined;
+const version = typeof AML_SECRETS_VERSION === "string" ? AML_SECRETS_VERSION : "development";
 
 const exitCodes = { ok: 0, failed: 1, invalid: 2 } as const;
 
@@ -48,13 +56,24 @@ const setOptions = {
   "disable-previous-versions": { type: "boolean" },
   "allow-empty": { type: "boolean" },
   "dry-run": { type: "boolean" },
+  owner: { type: "string" },
+  prune: { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
 const getOptions = {
   ...commonOptions,
   out: { type: "string" },
+  format: { type: "string" },
   stdout: { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
+
+const optionsOf: Record<Command, ParseArgsConfig["options"]> = {
+  set: setOptions,
+  plan: setOptions,
+  get: getOptions,
+  list: { ...commonOptions, "include-deleted": { type: "boolean" } },
+  delete: { ...commonOptions, "dry-run": { type: "boolean" } },
+};
 
 /** Flags whose value is passed to the core as the input of the same name. */
 const textInputs: InputName[] = [
@@ -69,8 +88,15 @@ const textInputs: InputName[] = [
   "not-before-in",
   "max-concurrency",
   "request-timeout",
+  "owner",
 ];
-const booleanInputs: InputName[] = ["disable-previous-versions", "allow-empty", "dry-run"];
+const booleanInputs: InputName[] = [
+  "disable-previous-versions",
+  "allow-empty",
+  "dry-run",
+  "prune",
+  "include-deleted",
+];
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -91,8 +117,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     (command === undefined ? io.stderr : io.stdout)(usage.main);
     return command === undefined ? 2 : 0;
   }
+  if (command === "--version" || command === "-V") {
+    io.stdout(`${version}\n`);
+    return 0;
+  }
   if (command === "emulator") return runEmulator(rest);
-  if (command !== "set" && command !== "plan" && command !== "get") {
+  if (!isCommand(command)) {
     io.stderr(`aml-secrets: unknown command ${command}\n\n${usage.main}`);
     return 2;
   }
@@ -100,7 +130,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     parsed = parseArgs({
       args: rest,
-      options: command === "get" ? getOptions : setOptions,
+      options: optionsOf[command],
       strict: true,
       allowPositionals: false,
     });
@@ -141,31 +171,38 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   });
   const outcome = await run(platform, { env: io.env, stderr: process.stderr });
 
-  if (command === "get" && outcome.status !== "invalid") {
-    const lines = platform.secretOutputs
-      .map(({ name, value }) => `${name}=${envFileValue(value)}\n`)
-      .join("");
-    const out = str("out");
-    if (out !== undefined) {
-      try {
-        writePrivateFile(out, lines);
-      } catch (e: unknown) {
-        io.stderr(`aml-secrets get: could not write ${out}: ${errorMessage(e)}\n`);
-        return 1;
-      }
-    }
-    if (toStdout) io.stdout(lines);
+  // --out is the core's out-file (written whole, mode 0600); --stdout prints the same format.
+  let printed = true;
+  if (toStdout && outcome.status !== "invalid") {
+    const format = outFormat(inputs["out-format"]);
+    const { text, refused } = renderOutFile(format, platform.secretOutputs, cliFlag);
+    for (const { name, reason } of refused)
+      io.stderr(platform.redactor.redact(`error: ${name} was not printed: ${reason}\n`));
+    io.stdout(text);
+    printed = refused.length === 0;
   }
   const result = platform.outputs.get("result");
   const report =
     values.json === true
       ? `${result ?? "[]"}\n`
-      : resultTable(result, platform.outputs.get("changed"));
+      : command === "list"
+        ? listTable(result)
+        : resultTable(result, platform.outputs.get("changed"));
   // With --stdout the values own stdout: the table goes to stderr, so `> file` gets values only.
   // The table is built from `result`, whose free text the core redacted and whose names,
   // actions and versions are exact: redacting it again would rewrite them.
   (toStdout ? io.stderr : io.stdout)(report);
-  return exitCodes[outcome.status];
+  return printed ? exitCodes[outcome.status] : exitCodes.failed;
+}
+
+/** `--format`, once the core has accepted it (an unknown one makes the run invalid). */
+function outFormat(given: string | undefined): OutFormat {
+  const format = (given ?? "dotenv").toLowerCase();
+  return format === "shell" || format === "json" ? format : "dotenv";
+}
+
+function isCommand(command: string): command is Command {
+  return (commands as readonly string[]).includes(command);
 }
 
 /** The core's inputs from the flags, or a usage problem. */
@@ -173,13 +210,15 @@ function commandInputs(
   command: Command,
   values: Record<string, string | string[] | boolean | undefined>,
 ): Partial<Record<InputName, string>> | string {
-  const inputs: Partial<Record<InputName, string>> = { mode: command === "get" ? "get" : "set" };
+  const inputs: Partial<Record<InputName, string>> = { mode: command === "plan" ? "set" : command };
   for (const name of textInputs) {
     const v = values[name];
     if (typeof v === "string") inputs[name] = v;
   }
   for (const name of booleanInputs) if (values[name] === true) inputs[name] = "true";
   if (command === "plan") inputs["dry-run"] = "true";
+  if (typeof values.out === "string") inputs["out-file"] = values.out;
+  if (typeof values.format === "string") inputs["out-format"] = values.format;
   if (values["no-recover-deleted"] === true) inputs["recover-deleted"] = "false";
   const lines = (v: string | string[] | boolean | undefined): string[] =>
     Array.isArray(v) ? v : [];
@@ -198,23 +237,6 @@ function commandInputs(
   const generate = lines(values.generate);
   if (generate.length > 0) inputs.generate = generate.join("\n");
   return inputs;
-}
-
-/** A value as one `NAME=value` line: raw when it can be, else double-quoted with escapes. */
-export function envFileValue(value: string): string {
-  if (!/[\r\n]/.test(value) && !/^["']/.test(value)) return value;
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
-}
-
-/** Writes `text` to `file`, which only its owner can read (mode 0600, also when it existed). */
-function writePrivateFile(file: string, text: string): void {
-  const fd = openSync(file, "w", 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

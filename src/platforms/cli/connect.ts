@@ -3,13 +3,11 @@
  * from AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET), `--cloud` and
  * `--resource-manager-url`, turned into a `TokenCredential` in this one place. No request here.
  */
-import {
-  AzureCliCredential,
-  ClientSecretCredential,
-  ManagedIdentityCredential,
-} from "@azure/identity";
+import { ClientSecretCredential, ManagedIdentityCredential } from "@azure/identity";
 import { clouds } from "../../core/clouds.ts";
+import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError } from "../../core/errors.ts";
+import { environmentProxyPassword } from "../../core/network.ts";
 import type { Connection } from "../../core/platform.ts";
 
 export const authModes = ["auto", "azure-cli", "managed-identity", "client-secret"] as const;
@@ -27,6 +25,10 @@ export interface ConnectOptions {
 export function connectCli(options: ConnectOptions): Connection & { secrets?: string[] } {
   const problems: string[] = [];
   const { env } = options;
+  // The password of a proxy URL in HTTPS_PROXY: the SDK uses it, nothing may print it.
+  const proxyPassword = environmentProxyPassword(env);
+  if (proxyPassword) options.mask(proxyPassword);
+  const proxySecrets = proxyPassword ? [proxyPassword] : [];
   const cloudName = options.cloud ?? "AzureCloud";
   const cloud = clouds[cloudName];
   if (!cloud)
@@ -68,7 +70,9 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
   if (problems.length > 0 || !cloud) throw new ValidationError(problems);
 
   const subscriptionId = env.AZURE_SUBSCRIPTION_ID || undefined;
-  const base: Pick<Connection, "cloud" | "subscriptionId" | "resourceManagerUrl"> = {
+  const base: Pick<Connection, "cloud" | "subscriptionId" | "resourceManagerUrl"> & {
+    secrets?: string[];
+  } = {
     cloud: {
       name: cloud.name,
       resourceManager: cloud.resourceManager,
@@ -76,6 +80,7 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
     },
     ...(subscriptionId !== undefined ? { subscriptionId } : {}),
     ...(resourceManagerUrl !== undefined ? { resourceManagerUrl } : {}),
+    ...(proxySecrets.length > 0 ? { secrets: proxySecrets } : {}),
   };
   switch (mode) {
     case "client-secret": {
@@ -95,7 +100,7 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
         }),
         describe: `client secret (client ${clientId}, tenant ${tenantId}, authority ${authorityHost})`,
         hint: `check AZURE_CLIENT_SECRET is current for application ${clientId}`,
-        secrets: [secret],
+        secrets: [secret, ...proxySecrets],
       };
     }
     case "managed-identity":
@@ -112,7 +117,7 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
     default:
       return {
         ...base,
-        credential: new AzureCliCredential(tenantId ? { tenantId } : {}),
+        credential: azureCliCredential(tenantId),
         describe: "the Azure CLI session (az login)",
         hint: `run az login (and az account set) first`,
       };

@@ -69,6 +69,10 @@ export class CliPlatform implements Platform {
     if (options.secret) this.secretOutputs.push({ name, value });
     else this.outputs.set(name, value);
   }
+  /** A relative `--out` is taken from where the command runs. */
+  workingDirectory(): string {
+    return process.cwd();
+  }
   /** `export-env` is a CI notion: a CLI cannot change its parent shell's environment. */
   exportVariable(): void {}
   debug(line: string): void {

@@ -25,19 +25,79 @@ export function resultTable(resultJson: string | undefined, changed: string | un
     r.error ?? r.note ?? "",
   ]);
   const header = ["SECRET", "SOURCE", "ACTION", "VERSION", "DETAILS"];
+  const failed = rows.filter((r) => r.action === "failed").length;
+  return `${table(header, cells)}\n${rows.length} secrets, ${changed ?? "0"} changed, ${failed} failed\n`;
+}
+
+/** Columns padded to their widest cell, the last one not (an error message can be long). */
+function table(header: string[], cells: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
-  // The last column is not padded: an error message can be long.
   const line = (c: string[]): string =>
     c
       .map((cell, i) => (i === c.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
-  const failed = rows.filter((r) => r.action === "failed").length;
-  return [
-    line(header),
-    ...cells.map(line),
-    "",
-    `${rows.length} secrets, ${changed ?? "0"} changed, ${failed} failed`,
-    "",
-  ].join("\n");
+  return [line(header), ...cells.map(line), ""].join("\n");
+}
+
+interface ListedEntry extends ResultEntry {
+  enabled?: boolean;
+  managed?: boolean;
+  contentType?: string | null;
+  tags?: Record<string, string>;
+  updated?: string | null;
+  expires?: string | null;
+  deletedOn?: string | null;
+  scheduledPurgeDate?: string | null;
+}
+
+/**
+ * A cell a terminal shows as written: content types and tags are whatever anyone with write
+ * access to the vault wrote, and a control character (an escape sequence, a line break) would
+ * rewrite the screen or the table.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
+
+/** List mode's table: one row per secret, its attributes (never a value); deleted ones last. */
+export function listTable(resultJson: string | undefined): string {
+  let rows: ListedEntry[] = [];
+  try {
+    rows = JSON.parse(resultJson ?? "[]") as ListedEntry[];
+  } catch {
+    rows = [];
+  }
+  const deleted = rows.some((r) => r.deletedOn !== undefined);
+  const header = ["NAME", "ENABLED", "MANAGED", "CONTENT-TYPE", "UPDATED", "EXPIRES"];
+  if (deleted) header.push("DELETED", "PURGE");
+  header.push("TAGS");
+  const day = (date: string | null | undefined): string => date?.slice(0, 10) ?? "";
+  const cells = rows.map((r) => {
+    if (r.action === "failed")
+      return [r.name, "", "", "", "", "", ...(deleted ? ["", ""] : []), r.error ?? ""];
+    const row = [
+      r.name,
+      r.enabled ? "yes" : "no",
+      r.managed ? "yes" : "no",
+      r.contentType ?? "",
+      day(r.updated),
+      day(r.expires),
+    ];
+    if (deleted) row.push(day(r.deletedOn), day(r.scheduledPurgeDate));
+    row.push(
+      Object.entries(r.tags ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    );
+    return row;
+  });
+  const listed = rows.filter((r) => r.action === "listed");
+  const softDeleted = listed.filter((r) => r.deletedOn !== undefined).length;
+  const failed = rows.length - listed.length;
+  const counts = `${listed.length - softDeleted} secrets${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `, listing failed` : ""}`;
+  return `${table(
+    header,
+    cells.map((row) => row.map(printable)),
+  )}\n${counts}\n`;
 }

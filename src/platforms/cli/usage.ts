@@ -37,20 +37,27 @@ const setFlags = `Secrets (values are read from environment variables, never fro
   --expires-in DURATION        e.g. 90d, 12h: expiry of each written version
   --not-before-in DURATION     activation delay of each written version
   --disable-previous-versions  disable older enabled versions after a new one is written
-  --allow-empty                allow empty values`;
+  --allow-empty                allow empty values
+  --owner ID                   tag every written secret aml-secrets-owner=ID
+  --prune                      with --owner: after the writes, soft-delete the enabled secrets
+                               whose latest version carries that tag and which the mapping no
+                               longer names`;
 
 export const usage = {
   main: `Usage: aml-secrets <command> [options]
 
-Write CI secrets into Azure Key Vault in one batch, read them back, rotate them.
+Write CI secrets into Azure Key Vault in one batch, read them back, rotate, list and delete them.
 
 Commands:
   set        write environment variables into the vault (new versions only where changed)
   plan       what set would do, without writing (set --dry-run)
   get        read vault secrets into a file (--out) or stdout (--stdout)
+  list       every secret's name and attributes (never a value)
+  delete     soft-delete the named secrets (recoverable for the vault's retention)
   emulator   run the local Key Vault emulator
 
-Run \`aml-secrets <command> --help\` for a command's options.
+Run \`aml-secrets <command> --help\` for a command's options; \`aml-secrets --version\` (-V)
+prints the version.
 
 Exit codes: 0 all done, 1 some secret failed, 2 bad input (nothing was sent).
 `,
@@ -75,14 +82,41 @@ ${common}
 `,
   get: `Usage: aml-secrets get [options] (--out FILE | --stdout)
 
-Reads vault secrets and writes NAME=value lines (a value with a line break or a leading quote is
-written double-quoted with \\n, \\r, \\" and \\\\ escapes).
+Reads vault secrets and writes them in a format other tools read back byte for byte. An entry
+the format cannot carry exactly is left out and fails, naming a format that can (exit 1).
 
   --secrets TEXT               lines \`vault-name: NAME\`, \`vault-name\` (-> VAULT_NAME) or \`*\`
                                (every enabled, unexpired, not certificate-backed secret)
   --secrets-file FILE          the same lines from a file
-  --out FILE                   write the values to FILE (created with mode 0600)
+  --out FILE                   write the values to FILE: a new file of mode 0600 renamed into
+                               place (never through a symbolic link or into another user's file)
+  --format FORMAT              dotenv (default): NAME='value' lines that python-dotenv and the
+                               npm dotenv read back exactly; shell: NAME='value' lines for
+                               \`. FILE\` in sh and bash; json: one object {"NAME": "value"}
   --stdout                     print the values on stdout (the table then goes to stderr)
+
+${common}
+`,
+  list: `Usage: aml-secrets list [options]
+
+Prints every secret of the vault with its attributes (enabled, managed, content type, tags,
+updated, expires); \`--json\` prints the result JSON (created, not-before and ids too). Only the
+listing is requested: no value is ever read. Needs "Key Vault Reader" (or Secrets User).
+
+  --include-deleted            also the soft-deleted secrets, with deletion and purge dates
+
+${common}
+`,
+  delete: `Usage: aml-secrets delete [options]
+
+Soft-deletes each named secret (recoverable for the vault's retention; nothing is purged) and
+waits until the vault shows it deleted. A name the vault does not hold is \`absent\`, not a
+failure, so a re-run does nothing. Needs "Key Vault Secrets Officer".
+
+  --secrets TEXT               vault names, one a line (\`vault-name\` or \`vault-name: ANY\`;
+                               no \`*\`)
+  --secrets-file FILE          the same lines from a file
+  --dry-run                    show delete / absent for each name; delete nothing
 
 ${common}
 `,

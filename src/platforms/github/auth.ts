@@ -6,13 +6,14 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import {
-  AzureCliCredential,
   ClientAssertionCredential,
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from "@azure/identity";
 import { clouds } from "../../core/clouds.ts";
+import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError, errorMessage } from "../../core/errors.ts";
+import { environmentProxyPassword } from "../../core/network.ts";
 import type { Cloud, Connection } from "../../core/platform.ts";
 
 /** The inputs of action.yml that only the GitHub adapter reads. */
@@ -42,7 +43,7 @@ export const entraAudience = "api://AzureADTokenExchange";
 export interface AuthContext {
   /** An input by name; undefined when not given. */
   input(name: AuthInputName): string | undefined;
-  /** The step's environment (AZURE_AUTHORITY_HOST, ACTIONS_ID_TOKEN_REQUEST_URL). */
+  /** The step's environment (AZURE_AUTHORITY_HOST, ACTIONS_ID_TOKEN_REQUEST_URL, HTTPS_PROXY). */
   env: Record<string, string | undefined>;
   /** Registers a secret with the log masking. */
   mask(value: string): void;
@@ -63,10 +64,13 @@ const tenantPattern = /^[0-9a-zA-Z.-]+$/;
 
 /** The credential, cloud and subscription the inputs name; throws a ValidationError with every problem. */
 export function connectGitHub(ctx: AuthContext): Connection & { secrets?: string[] } {
-  // Mask the secret before anything else, whatever happens next.
+  // Mask the secrets before anything else, whatever happens next: the client secret, and the
+  // password of a proxy URL in HTTPS_PROXY (the Azure SDK uses it; nothing prints it).
   const clientSecret = ctx.input("client-secret");
-  if (clientSecret) ctx.mask(clientSecret);
-  const secrets = clientSecret ? [clientSecret] : undefined;
+  const proxyPassword = environmentProxyPassword(ctx.env);
+  const given = [clientSecret, proxyPassword].filter((s): s is string => !!s);
+  for (const secret of given) ctx.mask(secret);
+  const secrets = given.length > 0 ? given : undefined;
 
   const problems: string[] = [];
   const cloud = resolveCloud(ctx, problems);
@@ -234,7 +238,7 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
       };
     case "azure-cli":
       return {
-        credential: new AzureCliCredential(tenantId ? { tenantId } : {}),
+        credential: azureCliCredential(tenantId),
         describe: `the Azure CLI session left by azure/login${tenantId ? ` (tenant ${tenantId})` : ""}`,
         hint: `run azure/login in an earlier step of the same job (or give client-id and tenant-id for OIDC)`,
       };

@@ -8,13 +8,26 @@ import type { Connection, InputName, Platform } from "../../core/platform.ts";
 import { connectGitHub, type AuthInputName } from "./auth.ts";
 
 /**
- * The runner reads `::` at the start of a line (after blanks) as a workflow command, and a line
- * ends at `\n` or `\r`. Plain log text (`core.info` writes it as it is; the other calls are
- * commands whose data the toolkit escapes) goes through here so that no message, however it was
- * built, can become a command: such a marker is broken by a word joiner.
+ * Plain log text cannot become a workflow command. The runner (ActionCommand.cs) reads a line,
+ * ended by `\n` or `\r`, as a command in two forms: `::name::data` at its start after
+ * `String.TrimStart()` (every Unicode blank, not only spaces and tabs), and the older
+ * `##[name]data` anywhere in it. Both markers are broken by a word joiner, in every line this
+ * adapter prints. A toolkit command's data (`::warning::…`) cannot hold a second command (the
+ * runner takes one a line, and the toolkit escapes `\r` and `\n` in data), but it is broken
+ * the same way: the annotation shows what a plain line would.
  */
 export function inertLines(text: string): string {
-  return text.replace(/(^|[\r\n])([ \t]*)::/g, "$1$2:\u2060:");
+  return text.replace(/(^|[\r\n])([\s\u0085]*)::/g, "$1$2:\u2060:").replace(/##\[/g, "##\u2060[");
+}
+
+/**
+ * A secret output or exported value with no file to go to: the toolkit's fallback prints it as
+ * a command on stdout, in clear wherever that is not a runner (a terminal, a CI system's log).
+ */
+function noFile(variable: "GITHUB_OUTPUT" | "GITHUB_ENV", what: string): Error {
+  return new Error(
+    `${what} was not handed on: ${variable} is not set (not a GitHub runner step?), and without it the toolkit would print the value on stdout`,
+  );
 }
 
 export class GitHubPlatform implements Platform {
@@ -64,18 +77,30 @@ export class GitHubPlatform implements Platform {
     if (value !== "") core.setSecret(value);
   }
 
-  setOutput(name: string, value: string, _options: { secret: boolean }): void {
-    // GitHub has no secret outputs: a secret output's value was masked before, which is what
-    // keeps it out of the log when a later step prints it.
+  /**
+   * GitHub has no secret outputs: a secret output's value was masked before, which is what keeps
+   * it out of the log when a later step prints it. Without GITHUB_OUTPUT a secret output fails
+   * (the entry fails, naming the file); `result` and `changed`, which hold no value, still take
+   * the toolkit's fallback to stdout, where a run outside a runner can read them.
+   */
+  setOutput(name: string, value: string, options: { secret: boolean }): void {
+    if (options.secret && !process.env["GITHUB_OUTPUT"])
+      throw noFile("GITHUB_OUTPUT", `output ${name}`);
     core.setOutput(name, value);
   }
 
+  /** The checkout folder of the job, where the runner starts each step. */
+  workingDirectory(): string {
+    return this.env["GITHUB_WORKSPACE"] || process.cwd();
+  }
+
   exportVariable(name: string, value: string): void {
+    if (!process.env["GITHUB_ENV"]) throw noFile("GITHUB_ENV", `environment variable ${name}`);
     core.exportVariable(name, value);
   }
 
   debug(line: string): void {
-    core.debug(line);
+    core.debug(inertLines(line));
   }
 
   info(line: string): void {
@@ -83,15 +108,15 @@ export class GitHubPlatform implements Platform {
   }
 
   warning(line: string): void {
-    core.warning(line);
+    core.warning(inertLines(line));
   }
 
   error(line: string): void {
-    core.error(line);
+    core.error(inertLines(line));
   }
 
   startGroup(title: string): void {
-    core.startGroup(title);
+    core.startGroup(inertLines(title));
   }
 
   endGroup(): void {
@@ -108,7 +133,7 @@ export class GitHubPlatform implements Platform {
   }
 
   fail(message: string): void {
-    core.setFailed(message);
+    core.setFailed(inertLines(message));
   }
 
   connect(): Connection & { secrets?: string[] } {

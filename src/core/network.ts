@@ -1,0 +1,232 @@
+/**
+ * How requests reach Azure when the platform names a proxy or certificates of its own (the Azure
+ * Pipelines agent's `Agent.ProxyUrl`, `Agent.CAInfo`, client certificate). Without them the Azure
+ * SDK's own transport is used, which takes `HTTPS_PROXY` / `NO_PROXY` from the environment.
+ *
+ * One `HttpClient` serves every request of a run (the vault, ARM, and the credential's token
+ * requests), choosing per request: straight to the host, or through a CONNECT tunnel of the proxy.
+ * The tunnel is made here rather than with the SDK's `proxyOptions`, because the SDK drops
+ * `tlsOptions` (the CA and the client certificate) whenever a proxy is set, and because a proxy
+ * that refuses the tunnel must fail the request naming the proxy, not pass its 407 on as if the
+ * vault had answered it.
+ */
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import tls from "node:tls";
+import {
+  createDefaultHttpClient,
+  type HttpClient,
+  type PipelineRequest,
+} from "@azure/core-rest-pipeline";
+
+export interface ProxySettings {
+  /** e.g. `http://proxy.corp.example:8080` (without credentials). */
+  url: string;
+  username?: string;
+  password?: string;
+  /**
+   * Requests whose URL one of these matches go straight to the host (the agent's
+   * `Agent.ProxyBypassList`: regular expressions tested, without regard to case, on the URL).
+   */
+  bypass: RegExp[];
+}
+
+export interface TlsSettings {
+  /** PEM certificates trusted in addition to the system's. */
+  ca?: string[];
+  /** The client certificate presented to servers that ask for one: PEM, or a PKCS#12 archive. */
+  cert?: string;
+  key?: string;
+  pfx?: Buffer;
+  passphrase?: string;
+}
+
+export interface NetworkSettings {
+  proxy?: ProxySettings;
+  tls?: TlsSettings;
+}
+
+/** A CONNECT that got no tunnel waits no longer than this (a proxy that never answers is no hang). */
+const connectTimeoutMs = 30_000;
+
+/** IMDS and the other link-local endpoints (169.254.0.0/16) are the machine's own: never proxied. */
+function isLinkLocal(hostname: string): boolean {
+  return net.isIPv4(hostname) && hostname.startsWith("169.254.");
+}
+
+/** The proxy as messages may name it: scheme, host and port, never its credentials. */
+export function proxyName(proxy: ProxySettings): string {
+  const url = new URL(proxy.url);
+  return `${url.protocol}//${url.host}`;
+}
+
+/**
+ * Whether `url` goes through the proxy: not for a plain-http URL (only the machine's own
+ * managed-identity endpoints are plain http, and they are local), not for a link-local host,
+ * not when the bypass list matches the URL.
+ */
+export function isProxied(proxy: ProxySettings, url: string): boolean {
+  const parsed = new URL(url);
+  if (parsed.protocol !== "https:" || isLinkLocal(parsed.hostname)) return false;
+  return !proxy.bypass.some((pattern) => pattern.test(url));
+}
+
+/**
+ * The password in the proxy URL of `env` that the Azure SDK takes (`HTTPS_PROXY`, else
+ * `ALL_PROXY`, else `HTTP_PROXY`, each also in lower case), for masking; undefined without one.
+ */
+export function environmentProxyPassword(
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const url = ["HTTPS_PROXY", "ALL_PROXY", "HTTP_PROXY"]
+    .map((name) => env[name] || env[name.toLowerCase()])
+    .find(Boolean);
+  if (!url || !URL.canParse(url)) return undefined;
+  const password = new URL(url).password;
+  if (!password) return undefined;
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
+  }
+}
+
+/** The one HttpClient for a run with these settings. */
+export function createNetworkClient(settings: NetworkSettings): HttpClient {
+  const tlsOptions = agentTlsOptions(settings.tls);
+  const direct = new https.Agent({ keepAlive: true, ...tlsOptions });
+  const tunnel = settings.proxy ? new TunnelAgent(settings.proxy, tlsOptions) : undefined;
+  const inner = createDefaultHttpClient();
+  return {
+    sendRequest(request: PipelineRequest) {
+      const url = new URL(request.url);
+      if (url.protocol === "https:") {
+        if (tunnel && settings.proxy && isProxied(settings.proxy, request.url))
+          request.agent = tunnel;
+        // Without a proxy of the platform's, one the SDK took from HTTPS_PROXY stays in place.
+        else if (tunnel || !request.agent) request.agent = direct;
+      } else if (tunnel) {
+        // The SDK may have put its HTTPS_PROXY agent on a local plain-http request.
+        delete request.agent;
+      }
+      return inner.sendRequest(request);
+    },
+  };
+}
+
+/** Node's `ca` replaces the system's certificates, so they are given again along with the extra ones. */
+function agentTlsOptions(settings: TlsSettings | undefined): https.AgentOptions {
+  if (!settings) return {};
+  const { ca, ...client } = settings;
+  return {
+    ...(ca && ca.length > 0 ? { ca: [...tls.rootCertificates, ...ca] } : {}),
+    ...client,
+  };
+}
+
+/** An error of the proxy, with a code the request gate does not retry (the answer will not change). */
+class ProxyError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = "ProxyError";
+  }
+}
+
+/**
+ * An https agent whose connections are CONNECT tunnels through the proxy, TLS running end to end
+ * inside them (with the CA and client certificate of the settings). Keep-alive pools the tunnels.
+ */
+class TunnelAgent extends https.Agent {
+  private readonly proxyUrl: URL;
+  private readonly authorization: string | undefined;
+
+  constructor(
+    private readonly proxy: ProxySettings,
+    private readonly tlsOptions: https.AgentOptions,
+  ) {
+    super({ keepAlive: true, ...tlsOptions });
+    this.proxyUrl = new URL(proxy.url);
+    this.authorization =
+      proxy.username !== undefined && proxy.username !== ""
+        ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ""}`).toString("base64")}`
+        : undefined;
+  }
+
+  // Node's Agent calls this with a callback and waits for it when nothing is returned.
+  override createConnection(
+    requestOptions: http.RequestOptions,
+    callback?: (error: Error | null, socket: Duplex) => void,
+  ): undefined {
+    const options = requestOptions as https.RequestOptions;
+    const host = options.host ?? "localhost";
+    const target = `${net.isIPv6(host) ? `[${host}]` : host}:${options.port ?? 443}`;
+    const name = proxyName(this.proxy);
+    const secureProxy = this.proxyUrl.protocol === "https:";
+    const request = (secureProxy ? https : http).request({
+      host: this.proxyUrl.hostname.replace(/^\[|\]$/g, ""),
+      port: this.proxyUrl.port || (secureProxy ? 443 : 80),
+      method: "CONNECT",
+      path: target,
+      headers: {
+        host: target,
+        ...(this.authorization ? { "proxy-authorization": this.authorization } : {}),
+      },
+      agent: false,
+      ...(secureProxy ? this.tlsOptions : {}),
+    });
+    let done = false;
+    const finish = (error: Error | null, socket?: Duplex): void => {
+      if (done) return;
+      done = true;
+      callback?.(error, socket as Duplex);
+    };
+    request.setTimeout(connectTimeoutMs, () => {
+      request.destroy(
+        new ProxyError(
+          `the proxy ${name} did not answer the CONNECT to ${target} within ${connectTimeoutMs / 1000} s`,
+          "EPROXYTIMEOUT",
+        ),
+      );
+    });
+    request.once("connect", (response, socket) => {
+      request.setTimeout(0);
+      if (response.statusCode !== 200) {
+        socket.destroy();
+        const credentials =
+          response.statusCode === 407
+            ? this.authorization
+              ? ": it refused the proxy user name and password given"
+              : ": it asks for a user name and password, and none was given"
+            : "";
+        finish(
+          new ProxyError(
+            `the proxy ${name} refused the tunnel to ${target} (${response.statusCode} ${response.statusMessage ?? ""}`.trimEnd() +
+              `)${credentials}`,
+            response.statusCode === 407 ? "EPROXYAUTH" : "EPROXYREFUSED",
+          ),
+        );
+        return;
+      }
+      // TLS runs inside the tunnel with the request's own options: the CA and client certificate,
+      // the host to verify, the server name (Node's agent leaves it empty for an IP address).
+      finish(null, tls.connect({ ...(options as tls.ConnectionOptions), socket }));
+    });
+    request.once("error", (e: Error & { code?: string }) => {
+      // A socket error keeps its code (ECONNREFUSED is retried); the message names the proxy.
+      finish(
+        e instanceof ProxyError
+          ? e
+          : Object.assign(new Error(`could not reach the proxy ${name}: ${e.message}`), {
+              code: e.code,
+            }),
+      );
+    });
+    request.end();
+    return undefined;
+  }
+}
