@@ -122,8 +122,8 @@ async function write(
       ? { notBefore: new Date(now + options.notBeforeInMs) }
       : {}),
   };
-  const secret = await request.gate.write(entry.vaultName, () =>
-    request.client.setSecret(entry.vaultName, entry.value, setOptions),
+  const secret = await request.gate.write(entry.vaultName, (abortSignal) =>
+    request.client.setSecret(entry.vaultName, entry.value, { ...setOptions, abortSignal }),
   );
   const out: { version?: string; id?: string } = {};
   if (secret.properties.version) out.version = secret.properties.version;
@@ -136,13 +136,14 @@ async function write(
  * until the service is done, which the gate retries (the SDK's poller would sleep 2 s a poll).
  */
 async function recover(request: ApplyRequest, name: string): Promise<void> {
-  await request.gate.write(name, async () => {
+  await request.gate.write(name, async (abortSignal) => {
     // The SDK sends a GET, the recover POST, then a GET it throws on (a 429, a 5xx...). Once
     // the POST is accepted the recovery is under way: retrying would send the POST again, which
     // the service answers 404 (nothing is deleted any more). The write that follows waits.
     let accepted = false;
     try {
       await request.client.beginRecoverDeletedSecret(name, {
+        abortSignal,
         onResponse: (response) => {
           if (response.request.method === "POST" && response.status >= 200 && response.status < 300)
             accepted = true;

@@ -26,7 +26,7 @@ async function planDeletes({ client, gate, hint }: Job, names: string[]): Promis
     await eachPage(
       gate,
       "*vault",
-      () => client.listPropertiesOfSecrets(),
+      (abortSignal) => client.listPropertiesOfSecrets({ abortSignal }),
       (page) => {
         for (const p of page) if (wanted.has(vaultKey(p.name))) found.set(vaultKey(p.name), p);
       },
@@ -79,7 +79,9 @@ export async function deleteSecret(
 ): Promise<ResultRow> {
   let started: Awaited<ReturnType<typeof startDelete>>;
   try {
-    started = await request.gate.write(name, () => startDelete(request.client, name));
+    started = await request.gate.write(name, (abortSignal) =>
+      startDelete(request.client, name, abortSignal),
+    );
   } catch (e: unknown) {
     const error = isManaged(e)
       ? managedError(name)
@@ -117,10 +119,12 @@ export async function deleteSecret(
 async function startDelete(
   client: SecretClient,
   name: string,
+  abortSignal?: AbortSignal,
 ): Promise<{ deleted?: DeletedSecret; done: boolean } | undefined> {
   let accepted = false;
   try {
     const poller = await client.beginDeleteSecret(name, {
+      abortSignal,
       onResponse: (response) => {
         if (response.request.method === "DELETE" && response.status >= 200 && response.status < 300)
           accepted = true;
@@ -147,7 +151,7 @@ async function waitDeleted(
   for (let poll = 0; clock.now() < until; poll += 1) {
     await clock.sleep(pollDelaysMs[Math.min(poll, pollDelaysMs.length - 1)] ?? 2_000);
     try {
-      return await gate.read(name, () => client.getDeletedSecret(name));
+      return await gate.read(name, (abortSignal) => client.getDeletedSecret(name, { abortSignal }));
     } catch (e: unknown) {
       const status = serviceError(e).status;
       if (status === 403) return undefined;

@@ -70,7 +70,9 @@ async function readOne(
   const { vaultName, outputName } = read;
   let secret: KeyVaultSecret;
   try {
-    secret = await request.gate.read(vaultName, () => request.client.getSecret(vaultName));
+    secret = await request.gate.read(vaultName, (abortSignal) =>
+      request.client.getSecret(vaultName, { abortSignal }),
+    );
   } catch (e: unknown) {
     return {
       row: {
@@ -81,8 +83,9 @@ async function readOne(
       },
     };
   }
-  const value = secret.value;
-  if (value !== undefined) request.received(value);
+  // A hostile vault's `"value": {}` is no value (and would break every string operation after).
+  const value: unknown = secret.value;
+  if (typeof value === "string") request.received(value);
   const row: ResultRow = {
     name: vaultName,
     source: outputName,
@@ -90,7 +93,7 @@ async function readOne(
     version: secret.properties.version,
     id: secret.properties.id,
   };
-  if (value === undefined) {
+  if (typeof value !== "string") {
     return {
       row: { ...row, action: "failed", error: `secret ${vaultName}: the vault returned no value` },
     };
@@ -109,9 +112,12 @@ async function listForWildcard(
 ): Promise<{ rows: ResultRow[]; reads: NamedRead[] }> {
   let listed: SecretProperties[];
   try {
-    listed = await gate.read("*", async () => {
+    listed = await gate.read("*", async (abortSignal, progress) => {
       const all: SecretProperties[] = [];
-      for await (const properties of client.listPropertiesOfSecrets()) all.push(properties);
+      for await (const properties of client.listPropertiesOfSecrets({ abortSignal })) {
+        progress?.();
+        all.push(properties);
+      }
       return all;
     });
   } catch (e: unknown) {

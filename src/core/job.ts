@@ -16,6 +16,7 @@ import {
 } from "./report.ts";
 import type { RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
+import { inert } from "./service-error.ts";
 import type { Settings } from "./settings.ts";
 
 /** Everything the core says goes through here: redacted, whatever the platform does. */
@@ -30,8 +31,9 @@ export class Reporter {
     this.redactor.add(value);
   }
 
+  /** Redacted first, then made inert (see service-error.ts): a value is found as it was. */
   text(line: string): string {
-    return this.redactor.redact(line);
+    return inert(this.redactor.redact(line));
   }
 
   info(line: string): void {
@@ -60,8 +62,10 @@ export class Reporter {
    */
   private row(row: ResultRow): ResultRow {
     const safe = { ...row };
-    if (row.error !== undefined) safe.error = this.text(row.error);
-    if (row.note !== undefined) safe.note = this.text(row.note);
+    // One line each: a service's message keeps no line break of its own.
+    const line = (text: string): string => this.text(text).replaceAll("\n", " ");
+    if (row.error !== undefined) safe.error = line(row.error);
+    if (row.note !== undefined) safe.note = line(row.note);
     if (row.listed) {
       const { contentType, tags } = row.listed;
       safe.listed = {

@@ -17,7 +17,9 @@ import { failure } from "./service-error.ts";
 export async function runList({ client, gate, settings, hint }: Job): Promise<ResultRow[]> {
   const listing = (
     source: "vault" | "deleted",
-    start: () => PagedAsyncIterableIterator<SecretProperties | DeletedSecret>,
+    start: (
+      abortSignal: AbortSignal,
+    ) => PagedAsyncIterableIterator<SecretProperties | DeletedSecret>,
   ): Promise<ResultRow[]> => {
     const rows: ResultRow[] = [];
     const what = source === "vault" ? "the vault's secrets" : "the vault's deleted secrets";
@@ -32,8 +34,10 @@ export async function runList({ client, gate, settings, hint }: Job): Promise<Re
     );
   };
   const [live, deleted] = await Promise.all([
-    listing("vault", () => client.listPropertiesOfSecrets()),
-    settings.includeDeleted ? listing("deleted", () => client.listDeletedSecrets()) : [],
+    listing("vault", (abortSignal) => client.listPropertiesOfSecrets({ abortSignal })),
+    settings.includeDeleted
+      ? listing("deleted", (abortSignal) => client.listDeletedSecrets({ abortSignal }))
+      : [],
   ]);
   return [...live, ...deleted];
 }
@@ -43,21 +47,26 @@ export async function runList({ client, gate, settings, hint }: Job): Promise<Re
  * The SDK's pages do not carry their continuation token (its mapped pages drop it), and a page
  * iterator that threw is finished for good: so when the gate retries a page, the listing is
  * walked again from the first page inside that retry (pages already handed on are fetched,
- * not handed on again). A failure that outlasts the gate's retries rejects.
+ * not handed on again). A failure that outlasts the gate's retries rejects. The iterator's abort
+ * signal follows the signal of each try, so that a page that times out closes its connection.
  */
 export async function eachPage<T>(
   gate: RequestGate,
   label: string,
-  start: () => PagedAsyncIterableIterator<T>,
+  start: (abortSignal: AbortSignal) => PagedAsyncIterableIterator<T>,
   onPage: (page: T[]) => void,
 ): Promise<void> {
   let pages: AsyncIterator<T[]> | undefined;
+  let controller = new AbortController();
   let handed = 0;
   for (;;) {
-    const next = await gate.read(label, async () => {
+    const next = await gate.read(label, async (signal) => {
+      const abort = (): void => controller.abort();
+      signal?.addEventListener("abort", abort);
       try {
         if (!pages) {
-          pages = start().byPage();
+          controller = new AbortController();
+          pages = start(controller.signal).byPage();
           for (let skipped = 0; skipped < handed; skipped += 1) {
             if ((await pages.next()).done) return { done: true as const, value: undefined };
           }
@@ -66,6 +75,8 @@ export async function eachPage<T>(
       } catch (e: unknown) {
         pages = undefined;
         throw e;
+      } finally {
+        signal?.removeEventListener("abort", abort);
       }
     });
     if (next.done) return;

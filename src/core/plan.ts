@@ -66,9 +66,12 @@ export async function planSet(request: PlanRequest): Promise<SetPlan> {
   const { client, gate, entries } = request;
   let existing: Map<string, SecretProperties>;
   try {
-    existing = await gate.read("*", async () => {
+    existing = await gate.read("*", async (abortSignal, progress) => {
       const found = new Map<string, SecretProperties>();
-      for await (const p of client.listPropertiesOfSecrets()) found.set(vaultKey(p.name), p);
+      for await (const p of client.listPropertiesOfSecrets({ abortSignal })) {
+        progress?.();
+        found.set(vaultKey(p.name), p);
+      }
       return found;
     });
   } catch (e: unknown) {
@@ -96,9 +99,12 @@ export async function planSet(request: PlanRequest): Promise<SetPlan> {
  */
 async function deletedNames(client: SecretClient, gate: RequestGate): Promise<Set<string>> {
   try {
-    return await gate.read("*deleted", async () => {
+    return await gate.read("*deleted", async (abortSignal, progress) => {
       const found = new Set<string>();
-      for await (const d of client.listDeletedSecrets()) found.add(vaultKey(d.name));
+      for await (const d of client.listDeletedSecrets({ abortSignal })) {
+        progress?.();
+        found.add(vaultKey(d.name));
+      }
       return found;
     });
   } catch {
@@ -141,8 +147,8 @@ async function planOne(
   if (current.enabled === false) return known;
   if (current.expiresOn && current.expiresOn.getTime() <= now) return known;
   try {
-    const secret = await request.gate.read(entry.vaultName, () =>
-      request.client.getSecret(entry.vaultName),
+    const secret = await request.gate.read(entry.vaultName, (abortSignal) =>
+      request.client.getSecret(entry.vaultName, { abortSignal }),
     );
     const same = secret.value === entry.value;
     const planned: PlannedEntry = { entry, action: same ? "unchanged" : "update" };

@@ -5,23 +5,52 @@
  */
 import PQueue from "p-queue";
 import { serviceError } from "./service-error.ts";
+import { defaultRequestTimeoutMs } from "./settings.ts";
+
+/**
+ * One try of a request. `signal` aborts when the try has taken longer than the request
+ * timeout: pass it to the SDK (`abortSignal`), which then closes the connection; the gate gives
+ * up on the try at that moment whether or not the operation heeds it. An operation of several
+ * requests (the pages of a listing) calls `progress` after each, so that the timeout is each
+ * request's, not the whole listing's. (Both optional only so that a test's stand-in gate may
+ * call an operation without them.)
+ */
+export type Operation<T> = (signal?: AbortSignal, progress?: () => void) => Promise<T>;
 
 export interface RequestGate {
   /** A request that writes (PUT / PATCH / POST / DELETE): paced to the secret-write budget. */
-  write<T>(secret: string, op: () => Promise<T>): Promise<T>;
+  write<T>(secret: string, op: Operation<T>): Promise<T>;
   /** Any other request (GET, list pages): paced to the budget of other requests. */
-  read<T>(secret: string, op: () => Promise<T>): Promise<T>;
+  read<T>(secret: string, op: Operation<T>): Promise<T>;
 }
 
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
+  /** Calls `fn` after `ms` unless the returned function is called first. */
+  timer?: (ms: number, fn: () => void) => () => void;
 }
 
 export const realClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  timer: realTimer,
 };
+
+/** A timer that does not keep the process alive (a request in flight does). */
+function realTimer(ms: number, fn: () => void): () => void {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
+/** A request that took longer than the request timeout on every try it was given. */
+export class RequestTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RequestTimeoutError";
+  }
+}
 
 export interface Budget {
   limit: number;
@@ -63,6 +92,14 @@ export interface RequestGateOptions {
   maxRetryAfterMs?: number;
   budgets?: { writes: Budget; others: Budget };
   onRetry?: (notice: RetryNotice) => void;
+  /** How long one try may take, answer body included. */
+  timeoutMs?: number;
+  /** Tries after a first that timed out, at most. */
+  timeoutRetries?: number;
+  /** Who did not answer, for the timeout's message, e.g. `the vault https://…`. */
+  target?: string;
+  /** The input that sets the timeout, as the platform spells it. */
+  timeoutInput?: string;
 }
 
 /**
@@ -183,33 +220,95 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
   const maxDelayMs = options.maxDelayMs ?? 20_000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   const budgets = options.budgets ?? keyVaultBudgets;
+  const timeoutMs = options.timeoutMs ?? defaultRequestTimeoutMs;
+  const timeoutRetries = options.timeoutRetries ?? 2;
   const queue = new PQueue({ concurrency: options.concurrency });
   const windows = {
     write: new SlidingWindow(budgets.writes, clock),
     read: new SlidingWindow(budgets.others, clock),
   };
+  /**
+   * Set once a request timed out on every try: the server is not answering, and each request
+   * still queued would wait out the same tries (a hundred secrets at 16 in flight would hold
+   * the step for many times the timeout). They fail at once with the same error.
+   */
+  let unresponsive: RequestTimeoutError | undefined;
+
+  function backoffMs(tries: number): number {
+    // Equal jitter: at least half the exponential delay, so clients that failed together
+    // do not come back together.
+    const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (tries - 1));
+    return Math.round(exponential / 2 + (random() * exponential) / 2);
+  }
 
   /** Waits out a failure worth another try and returns true, or returns false. */
   async function backOff(e: unknown, secret: string, tries: number): Promise<boolean> {
     const retry = tries < maxAttempts ? retryReason(e) : undefined;
     if (!retry) return false;
-    // Equal jitter: at least half the exponential delay, so clients that failed together
-    // do not come back together, and never less than the service asked for.
-    const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (tries - 1));
-    const backoff = exponential / 2 + (random() * exponential) / 2;
-    const delayMs = Math.round(
-      retry.retryAfterMs !== undefined ? Math.min(retry.retryAfterMs, maxRetryAfterMs) : backoff,
-    );
+    // Never less than the service asked for, never more than maxRetryAfterMs.
+    const delayMs =
+      retry.retryAfterMs !== undefined
+        ? Math.round(Math.min(retry.retryAfterMs, maxRetryAfterMs))
+        : backoffMs(tries);
     options.onRetry?.({ secret, attempt: tries, delayMs, reason: retry.reason });
     await clock.sleep(delayMs);
     return true;
   }
 
-  async function attempt<T>(
-    kind: "write" | "read",
-    secret: string,
-    op: () => Promise<T>,
-  ): Promise<T> {
+  /** One try of `op`, given up on (and its signal aborted) after `timeoutMs` without progress. */
+  function timed<T>(op: Operation<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = clock.timer ?? realTimer;
+    return new Promise<T>((resolve, reject) => {
+      let cancel = (): void => {};
+      const restart = (): void => {
+        cancel();
+        cancel = timer(timeoutMs, () => {
+          // Rejected first: the timeout is what the try reports, not the SDK's AbortError.
+          reject(timedOut);
+          controller.abort();
+        });
+      };
+      restart();
+      op(controller.signal, restart)
+        .then(resolve, reject)
+        .finally(() => cancel());
+    });
+  }
+  const timedOut = new Error("timed out");
+
+  function timeoutError(tries: number): RequestTimeoutError {
+    const seconds = timeoutMs / 1000;
+    const input = options.timeoutInput ? ` (${options.timeoutInput})` : "";
+    return new RequestTimeoutError(
+      `${options.target ?? "the server"} did not answer within ${seconds} s${input}, ${tries} ${tries === 1 ? "try" : "tries"}`,
+    );
+  }
+
+  /**
+   * Tries `op` until it answers in time, retrying a timed-out try in the same slot (after a
+   * backoff): a request that timed out does not go to the back of the queue, where every request
+   * queued behind it would first wait out its own timeout on a vault that is not answering.
+   */
+  async function inTime<T>(secret: string, op: Operation<T>, tries: number): Promise<T> {
+    for (let timeouts = 0; ; timeouts += 1) {
+      if (unresponsive) throw unresponsive;
+      try {
+        return await timed(op);
+      } catch (e: unknown) {
+        if (e !== timedOut) throw e;
+        if (timeouts >= timeoutRetries) {
+          unresponsive ??= timeoutError(timeouts + 1);
+          throw timeoutError(timeouts + 1);
+        }
+        const delayMs = backoffMs(tries + timeouts);
+        options.onRetry?.({ secret, attempt: tries + timeouts, delayMs, reason: "timeout" });
+        await clock.sleep(delayMs);
+      }
+    }
+  }
+
+  async function attempt<T>(kind: "write" | "read", secret: string, op: Operation<T>): Promise<T> {
     const window = windows[kind];
     for (let tries = 1; ; tries += 1) {
       // The budget is waited for outside the queue, so that writes waiting for the next
@@ -219,7 +318,7 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
         async () => {
           window.sent();
           try {
-            return { value: await op() };
+            return { value: await inTime(secret, op, tries) };
           } catch (e: unknown) {
             // The backoff is waited out in the slot: a throttled vault then gets fewer
             // requests, not a new one from every request still queued.

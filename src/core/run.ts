@@ -6,7 +6,8 @@
  */
 import type { SecretClient } from "@azure/keyvault-secrets";
 import { runDelete } from "./delete.ts";
-import { ValidationError, errorMessage } from "./errors.ts";
+import { checkEnvironment, type ProcessEnvironment } from "./environment.ts";
+import { ValidationError, VaultError, errorMessage } from "./errors.ts";
 import { runGet } from "./get-mode.ts";
 import { Reporter, type Job } from "./job.ts";
 import { runList } from "./list.ts";
@@ -16,7 +17,7 @@ import type { Connection, Platform } from "./platform.ts";
 import { createRequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
 import { failure } from "./service-error.ts";
-import { parseSettings, type Mode, type Settings } from "./settings.ts";
+import { parseSettings, vaultUrlProblem, type Mode, type Settings } from "./settings.ts";
 import { runSet } from "./set.ts";
 import { readSetEntries } from "./values.ts";
 import { createSecretClient } from "./vault-client.ts";
@@ -47,12 +48,21 @@ function modeOf(mode: Mode, entries: SetEntry[]): (job: Job) => Promise<ResultRo
   return modes[mode];
 }
 
-export async function run(platform: Platform): Promise<RunOutcome> {
+/**
+ * Runs the step. `environment` is the process's (the entry points pass it): what in it would
+ * switch off a promise is refused or neutralised before any request (see environment.ts).
+ */
+export async function run(
+  platform: Platform,
+  environment?: ProcessEnvironment,
+): Promise<RunOutcome> {
   const reporter = new Reporter(platform);
+  const checked = environment ? checkEnvironment(environment) : { problems: [], warnings: [] };
   const { settings, problems } = parseSettings(
     (name) => platform.getInput(name),
     (name) => platform.inputLabel(name),
   );
+  problems.unshift(...checked.problems);
   let entries: SetEntry[] = [];
   if (settings.mode === "set") {
     const read = readSetEntries({ platform, settings, remember: (v) => reporter.remember(v) });
@@ -64,6 +74,8 @@ export async function run(platform: Platform): Promise<RunOutcome> {
     if (problem !== undefined) problems.push(problem);
   }
   const connection = connect(platform, reporter, problems);
+  // Only now: in set mode nothing may be printed before every value is masked.
+  for (const warning of checked.warnings) reporter.warning(warning);
   if (problems.length > 0 || !connection) {
     for (const problem of problems) reporter.error(problem);
     platform.setOutput("result", "[]", { secret: false });
@@ -93,6 +105,9 @@ export async function run(platform: Platform): Promise<RunOutcome> {
   }
   const gate = createRequestGate({
     concurrency: settings.maxConcurrency,
+    timeoutMs: settings.requestTimeoutMs,
+    target: `the vault ${client.vaultUrl}`,
+    timeoutInput: settings.label("request-timeout"),
     onRetry: (n) =>
       reporter.debug(
         `retrying a request for ${n.secret} in ${n.delayMs} ms (${n.reason}, attempt ${n.attempt})`,
@@ -133,5 +148,13 @@ function connect(
 
 async function vaultOf(settings: Settings, connection: Connection): Promise<string> {
   if ("url" in settings.vault) return settings.vault.url;
-  return resolveWorkspaceVault(settings.vault.workspace, connection, connection.resourceManagerUrl);
+  const { workspace } = settings.vault;
+  const url = await resolveWorkspaceVault(workspace, connection, connection.resourceManagerUrl, {
+    requestTimeoutMs: settings.requestTimeoutMs,
+    timeoutInput: settings.label("request-timeout"),
+  });
+  // What the workspace path gives is checked as the input would be: https, the address only.
+  const problem = vaultUrlProblem(url, `the vault URI of workspace ${workspace.name} (from ARM)`);
+  if (problem) throw new VaultError(problem);
+  return url;
 }

@@ -315,6 +315,10 @@ export function vaultUrlProblem(url: string, what = "input vault-url"): string |
   if (parsed.protocol !== "https:") {
     return `${what} ${url} must use https: a vault is only reached over TLS`;
   }
+  // The SDK's HTTP client looks `[::1]` up as a host name and never reaches it.
+  if (parsed.hostname.startsWith("[")) {
+    return `${what} \`${url}\` is an IPv6 address, which the Azure SDK cannot reach: give the vault's name (https://NAME.vault.azure.net), or 127.0.0.1 for a local emulator`;
+  }
   if (
     parsed.username ||
     parsed.password ||

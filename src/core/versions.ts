@@ -1,6 +1,7 @@
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { VaultError, errorMessage } from "./errors.ts";
+import { VaultError } from "./errors.ts";
 import type { RequestGate } from "./requests.ts";
+import { serviceSaid } from "./service-error.ts";
 
 /**
  * `disable-previous-versions`: disables every enabled version of `name` other than
@@ -14,9 +15,10 @@ export async function disableOlderVersions(
   name: string,
   keepVersion: string,
 ): Promise<number> {
-  const older = await gate.read(name, async () => {
+  const older = await gate.read(name, async (abortSignal, progress) => {
     const found: string[] = [];
-    for await (const properties of client.listPropertiesOfSecretVersions(name)) {
+    for await (const properties of client.listPropertiesOfSecretVersions(name, { abortSignal })) {
+      progress?.();
       if (properties.enabled === false || properties.version === undefined) continue;
       if (properties.version === keepVersion) continue;
       found.push(properties.version);
@@ -25,11 +27,13 @@ export async function disableOlderVersions(
   });
   const outcomes = await Promise.allSettled(
     older.map((version) =>
-      gate.write(name, () => client.updateSecretProperties(name, version, { enabled: false })),
+      gate.write(name, (abortSignal) =>
+        client.updateSecretProperties(name, version, { enabled: false, abortSignal }),
+      ),
     ),
   );
   const failures = outcomes.flatMap((outcome, i) =>
-    outcome.status === "rejected" ? [`${older[i]}: ${errorMessage(outcome.reason)}`] : [],
+    outcome.status === "rejected" ? [`${older[i]}: ${serviceSaid(outcome.reason)}`] : [],
   );
   const disabled = older.length - failures.length;
   if (failures.length > 0) {

@@ -18,10 +18,11 @@ import {
   type Pipeline,
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
-import { ValidationError, VaultError, errorMessage } from "./errors.ts";
+import { ValidationError, VaultError } from "./errors.ts";
 import { field } from "./json.ts";
 import type { Connection } from "./platform.ts";
-import { createRequestGate, type RequestGate } from "./requests.ts";
+import { createRequestGate, RequestTimeoutError, type RequestGate } from "./requests.ts";
+import { cut, serviceError, serviceSaid } from "./service-error.ts";
 
 export interface WorkspaceRef {
   name: string;
@@ -32,6 +33,9 @@ export interface WorkspaceRef {
 export interface ResolveOptions {
   /** First retry delay when ARM sends no Retry-After; doubled each attempt. */
   retryDelayMs?: number;
+  /** How long one request may take (`request-timeout`), and that input as the platform spells it. */
+  requestTimeoutMs?: number;
+  timeoutInput?: string;
 }
 
 /**
@@ -81,7 +85,7 @@ export async function resolveWorkspaceVault(
     )
   ) {
     throw new VaultError(
-      `${where} names no key vault in properties.keyVault${typeof vaultId === "string" ? ` (it says ${vaultId})` : ""}: give vault-url instead`,
+      `${where} names no key vault in properties.keyVault${typeof vaultId === "string" ? ` (it says ${cut(vaultId, 300)})` : ""}: give vault-url instead`,
     );
   }
 
@@ -133,6 +137,9 @@ class ArmReader {
       concurrency: 1,
       maxAttempts,
       baseDelayMs: options.retryDelayMs ?? 1_000,
+      target: `ARM (${this.base})`,
+      ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.timeoutInput !== undefined ? { timeoutInput: options.timeoutInput } : {}),
     });
     // The gate says what is retried; the pipeline's own retries are turned off.
     this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
@@ -153,12 +160,13 @@ class ArmReader {
     }
     let response: PipelineResponse;
     try {
-      response = await this.gate.read(url, () => this.send(url));
+      response = await this.gate.read(url, (signal) => this.send(url, signal));
     } catch (e: unknown) {
-      if (e instanceof RestError && e.response) throw failure(armFailure(e.response));
+      if (e instanceof RestError && e.response) throw failure(armFailure(e));
+      if (e instanceof RequestTimeoutError) throw failure({ message: e.message });
       throw failure({
         message: isNetworkError(e)
-          ? `no answer from ${this.base}: ${errorMessage(e)}`
+          ? `no answer from ${this.base}: ${serviceSaid(e)}`
           : tokenFailure(this.connection, this.base, e),
       });
     }
@@ -166,11 +174,12 @@ class ArmReader {
   }
 
   /** One GET; an answer other than 2xx is thrown, so that the gate sees its status. */
-  private async send(url: string): Promise<PipelineResponse> {
+  private async send(url: string, abortSignal?: AbortSignal): Promise<PipelineResponse> {
     const request = createPipelineRequest({
       url,
       method: "GET",
       headers: createHttpHeaders({ accept: "application/json" }),
+      ...(abortSignal ? { abortSignal } : {}),
     });
     const response = await this.pipeline.sendRequest(this.client, request);
     if (response.status >= 200 && response.status < 300) return response;
@@ -261,27 +270,19 @@ function vaultFailure(
 
 function describeFailure(f: ArmFailure): string {
   const status =
-    f.status === undefined ? "" : `ARM answered ${f.status}${f.code ? ` ${f.code}` : ""}: `;
-  return `${status}${f.message}`;
+    f.status === undefined ? "" : `ARM answered ${f.status}${f.code ? ` ${f.code}` : ""}`;
+  return [status, f.message].filter((part) => part !== "").join(": ");
 }
 
-function armFailure(response: PipelineResponse): ArmFailure {
-  const requestId =
-    response.headers.get("x-ms-request-id") ?? response.headers.get("x-ms-correlation-request-id");
-  let code: unknown;
-  let message: unknown;
-  try {
-    const error = field(JSON.parse(response.bodyAsText ?? ""), "error");
-    code = field(error, "code");
-    message = field(error, "message");
-  } catch {
-    // A body that is not ARM's error JSON (a proxy's page): the status says enough.
-  }
+/** ARM's status, error code and message (see service-error.ts for what of a body may show). */
+function armFailure(e: RestError): ArmFailure {
+  const error = serviceError(e);
+  const requestId = error.requestId ?? e.response?.headers.get("x-ms-correlation-request-id");
   return {
-    status: response.status,
-    ...(typeof code === "string" ? { code } : {}),
-    message: typeof message === "string" ? message : `HTTP ${response.status}`,
-    ...(requestId ? { requestId } : {}),
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(error.code !== undefined ? { code: error.code } : {}),
+    message: error.message,
+    ...(requestId ? { requestId: cut(requestId, 64) } : {}),
   };
 }
 
@@ -307,7 +308,7 @@ function armScope(connection: Connection): string {
 
 /** A token could not be had: say which identity and scope, since that is what to fix. */
 function tokenFailure(connection: Connection, base: string, e: unknown): string {
-  return `could not get a token for ARM (${armScope(connection)}, for ${base}) with ${connection.describe}: ${errorMessage(e)}; ${connection.hint}`;
+  return `could not get a token for ARM (${armScope(connection)}, for ${base}) with ${connection.describe}: ${serviceSaid(e)}; ${connection.hint}`;
 }
 
 /** A socket-level failure, as the pipeline reports it (no HTTP status). */

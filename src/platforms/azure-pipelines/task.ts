@@ -9,7 +9,7 @@ import { PipelinesPlatform } from "./platform.ts";
 export async function runTask(): Promise<void> {
   const platform = new PipelinesPlatform();
   try {
-    const outcome = await run(platform);
+    const outcome = await run(platform, { env: process.env, stderr: process.stderr });
     if (outcome.status === "ok") platform.succeed();
   } catch (e: unknown) {
     platform.fail(`aml-secrets stopped on an unexpected error: ${errorMessage(e)}`);

@@ -37,6 +37,7 @@ const commonOptions = {
   cloud: { type: "string" },
   "resource-manager-url": { type: "string" },
   "max-concurrency": { type: "string" },
+  "request-timeout": { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -86,6 +87,7 @@ const textInputs: InputName[] = [
   "expires-in",
   "not-before-in",
   "max-concurrency",
+  "request-timeout",
   "owner",
 ];
 const booleanInputs: InputName[] = [
@@ -167,7 +169,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     ...(cloud !== undefined ? { cloud } : {}),
     ...(resourceManagerUrl !== undefined ? { resourceManagerUrl } : {}),
   });
-  const outcome = await run(platform);
+  const outcome = await run(platform, { env: io.env, stderr: process.stderr });
 
   // --out is the core's out-file (written whole, mode 0600); --stdout prints the same format.
   let printed = true;

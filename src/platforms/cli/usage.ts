@@ -16,6 +16,8 @@ Azure:
   --cloud NAME                 AzureCloud (default) | AzureChinaCloud | AzureUSGovernment
   --resource-manager-url URL   ARM endpoint for the workspace look-up (Azure Stack, the emulator)
   --max-concurrency N          requests in flight at most (default 16)
+  --request-timeout DURATION   how long one request may take, answer included (default 30s);
+                               one that times out is tried again at most twice
 
 Other:
   --json                       print the result JSON instead of the table

@@ -5,6 +5,6 @@ import { run } from "../../core/run.ts";
 import { GitHubPlatform } from "./platform.ts";
 
 // The core reports its own failures; this catch is for a bug that escapes it.
-void run(new GitHubPlatform()).catch((e: unknown) =>
+void run(new GitHubPlatform(), { env: process.env, stderr: process.stderr }).catch((e: unknown) =>
   setFailed(`aml-secrets failed: ${errorMessage(e)}`),
 );
