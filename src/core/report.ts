@@ -5,9 +5,15 @@
  */
 import type { ResultRow } from "./result.ts";
 
-const changedActions = new Set<ResultRow["action"]>(["created", "updated", "recovered", "deleted"]);
+/**
+ * `changed` is the SPEC's: how many secrets got a new version. A deletion (delete mode, prune)
+ * is not one: a workflow that acts on new versions (`if: changed != '0'`, e.g. to restart
+ * what reads the vault) must not run because an old secret was retired. Deletions are
+ * `deleted` rows in `result`, and counted in the summary.
+ */
+const changedActions = new Set<ResultRow["action"]>(["created", "updated", "recovered"]);
 
-/** How many secrets got a new version or were deleted (0 on a dry run, and in list mode). */
+/** How many secrets got a new version (0 on a dry run, in list and in delete mode). */
 export function changedCount(rows: ResultRow[]): number {
   return rows.filter((r) => changedActions.has(r.action)).length;
 }
@@ -79,7 +85,9 @@ export function summaryMarkdown(title: string, rows: ResultRow[]): string {
     const cells = [r.name, r.source, r.action, r.version ?? "", details].map(escapeMarkdown);
     return `| ${cells.join(" | ")} |`;
   });
-  const counts = `${rows.length} secrets, ${changedCount(rows)} changed, ${rows.filter((r) => r.action === "failed").length} failed`;
+  const count = (action: string): number => rows.filter((r) => r.action === action).length;
+  const deleted = count("deleted") > 0 ? `, ${count("deleted")} deleted` : "";
+  const counts = `${rows.length} secrets, ${changedCount(rows)} changed${deleted}, ${count("failed")} failed`;
   return [`### ${escapeMarkdown(title)}`, "", counts, "", ...header, ...body, ""].join("\n");
 }
 

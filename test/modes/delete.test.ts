@@ -45,7 +45,7 @@ test("delete: named secrets are soft-deleted (recoverable), a missing one is abs
   assert.equal(emu().isDeleted(one), true);
   assert.equal(emu().isDeleted(two), true);
   assert.equal(emu().versions(two).length, 2, "soft delete keeps every version (nothing purged)");
-  assert.equal(first.platform.output("changed"), "2");
+  assert.equal(first.platform.output("changed"), "0", "a deletion is not a new version");
   assert.deepEqual(
     writes(first.requests).map((r) => [r.method, r.secret]),
     [
