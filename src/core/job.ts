@@ -67,12 +67,14 @@ export class Reporter {
     if (row.error !== undefined) safe.error = line(row.error);
     if (row.note !== undefined) safe.note = line(row.note);
     if (row.listed) {
+      // Data, not messages: redacted only (each display makes them inert its own way).
       const { contentType, tags } = row.listed;
+      const redact = (text: string): string => this.redactor.redact(text);
       safe.listed = {
         ...row.listed,
-        contentType: contentType === null ? null : this.text(contentType),
+        contentType: contentType === null ? null : redact(contentType),
         tags: Object.fromEntries(
-          Object.entries(tags).map(([key, value]) => [this.text(key), this.text(value)]),
+          Object.entries(tags).map(([key, value]) => [redact(key), redact(value)]),
         ),
       };
     }
