@@ -17,7 +17,8 @@ import type { WorkspaceRef } from "./workspace.ts";
 
 export type Mode = "set" | "get" | "list" | "delete";
 export type Overwrite = "changed" | "always" | "never";
-export type OutFormat = "dotenv" | "shell" | "json";
+export const outFormats = ["dotenv", "shell", "json"] as const;
+export type OutFormat = (typeof outFormats)[number];
 
 /** Key Vault's limits on what is stored with a secret, checked before any request. */
 export const limits = {
@@ -197,7 +198,7 @@ export function parseSettings(
     maxConcurrency: parseConcurrency(text("max-concurrency"), label, problems),
     prune: bool("prune", false),
     includeDeleted: bool("include-deleted", false),
-    outFormat: choice<OutFormat>("out-format", ["dotenv", "shell", "json"], "dotenv"),
+    outFormat: choice<OutFormat>("out-format", outFormats, "dotenv"),
     outputVariables: bool("output-variables", false),
     allowReservedNames: bool("allow-reserved-names", false),
     requestTimeoutMs: parseTimeout(text("request-timeout"), label, problems),
@@ -210,6 +211,10 @@ export function parseSettings(
   if (variablePrefix !== undefined) settings.variablePrefix = variablePrefix;
   const outFile = text("out-file");
   if (outFile !== undefined) settings.outFile = outFile;
+  else if (mode === "get" && settings.outFormat !== "dotenv")
+    problems.push(
+      `input ${label("out-format")} needs ${label("out-file")}: without a file nothing is written in that format`,
+    );
   const outputPrefix = text("output-prefix");
   if (outputPrefix !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(outputPrefix))

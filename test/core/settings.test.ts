@@ -155,3 +155,12 @@ test("durations: s, m, h, d, w, combined; expiry after activation", () => {
     /longer than 0/,
   );
 });
+
+test("out-format without out-file is a problem (nothing would be written in it); the default is not", () => {
+  const base = { mode: "get", "vault-url": "https://kv.vault.azure.net", secrets: "a" } as const;
+  assert.deepEqual(parse({ ...base, "out-format": "dotenv" }).problems, []);
+  assert.deepEqual(parse({ ...base, "out-format": "json", "out-file": "v.json" }).problems, []);
+  assert.deepEqual(parse({ ...base, "out-format": "shell" }).problems, [
+    "input out-format needs out-file: without a file nothing is written in that format",
+  ]);
+});

@@ -12,7 +12,7 @@ import { errorMessage } from "../../core/errors.ts";
 import { renderOutFile } from "../../core/out-file.ts";
 import type { InputName } from "../../core/platform.ts";
 import { run } from "../../core/run.ts";
-import type { OutFormat } from "../../core/settings.ts";
+import { outFormats, type OutFormat } from "../../core/settings.ts";
 import { CliPlatform, cliFlag } from "./platform.ts";
 import { listTable, resultTable } from "./table.ts";
 import { usage } from "./usage.ts";
@@ -174,7 +174,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   // --out is the core's out-file (written whole, mode 0600); --stdout prints the same format.
   let printed = true;
   if (toStdout && outcome.status !== "invalid") {
-    const format = outFormat(inputs["out-format"]);
+    const format = outFormat(str("format"));
     const { text, refused } = renderOutFile(format, platform.secretOutputs, cliFlag);
     for (const { name, reason } of refused)
       io.stderr(platform.redactor.redact(`error: ${name} was not printed: ${reason}\n`));
@@ -195,10 +195,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   return printed ? exitCodes[outcome.status] : exitCodes.failed;
 }
 
-/** `--format`, once the core has accepted it (an unknown one makes the run invalid). */
+/** `--format`, once `commandInputs` has accepted it. */
 function outFormat(given: string | undefined): OutFormat {
   const format = (given ?? "dotenv").toLowerCase();
-  return format === "shell" || format === "json" ? format : "dotenv";
+  return isOutFormat(format) ? format : "dotenv";
+}
+
+function isOutFormat(format: string): format is OutFormat {
+  return (outFormats as readonly string[]).includes(format);
 }
 
 function isCommand(command: string): command is Command {
@@ -218,7 +222,12 @@ function commandInputs(
   for (const name of booleanInputs) if (values[name] === true) inputs[name] = "true";
   if (command === "plan") inputs["dry-run"] = "true";
   if (typeof values.out === "string") inputs["out-file"] = values.out;
-  if (typeof values.format === "string") inputs["out-format"] = values.format;
+  if (typeof values.format === "string") {
+    // With --stdout alone the CLI prints the format itself; the core takes it with a file only.
+    if (!isOutFormat(values.format.toLowerCase()))
+      return `--format must be one of ${outFormats.join(", ")}, not \`${values.format}\``;
+    if (typeof values.out === "string") inputs["out-format"] = values.format;
+  }
   if (values["no-recover-deleted"] === true) inputs["recover-deleted"] = "false";
   const lines = (v: string | string[] | boolean | undefined): string[] =>
     Array.isArray(v) ? v : [];
