@@ -128,13 +128,21 @@ function refusedApiVersion(
   return true;
 }
 
-function missingApiVersion(ex: Exchange): void {
+/** A GET's api-version; anything else (another method, no api-version) is answered as ARM does. */
+function getApiVersion(ex: Exchange): string | undefined {
+  if (ex.method !== "GET") {
+    sendError(ex, 405, "MethodNotAllowed", `The emulator's ARM answers GET only.`);
+    return undefined;
+  }
+  const version = ex.url.searchParams.get("api-version");
+  if (version) return version;
   sendError(
     ex,
     400,
     "MissingApiVersionParameter",
     "The api-version query parameter (?api-version=) is required for all requests.",
   );
+  return undefined;
 }
 
 function vaultId(ws: Workspace): string {
@@ -174,12 +182,8 @@ export function handleArm(ctx: ArmContext, ex: Exchange): void {
     );
     return;
   }
-  if (ex.method !== "GET") {
-    sendError(ex, 405, "MethodNotAllowed", `The emulator's ARM answers GET only.`);
-    return;
-  }
-  const version = ex.url.searchParams.get("api-version");
-  if (!version) return missingApiVersion(ex);
+  const version = getApiVersion(ex);
+  if (version === undefined) return;
   const [, sub, rgWord, rg, providersWord, provider, type, name, ...rest] = ex.segments;
   if (rgWord === undefined && refusedApiVersion(ex, version, armApiVersions)) return;
   if (sub === undefined) return listSubscriptions(ctx, ex);
@@ -272,13 +276,8 @@ function cloudMetadata(ctx: ArmContext, ex: Exchange): void {
     sendError(ex, 404, "NotFound", `The emulator does not serve ${ex.url.pathname}.`);
     return;
   }
-  if (ex.method !== "GET") {
-    sendError(ex, 405, "MethodNotAllowed", `The emulator's ARM answers GET only.`);
-    return;
-  }
-  const version = ex.url.searchParams.get("api-version");
-  if (!version) return missingApiVersion(ex);
-  if (refusedApiVersion(ex, version, armApiVersions)) return;
+  const version = getApiVersion(ex);
+  if (version === undefined || refusedApiVersion(ex, version, armApiVersions)) return;
   const audiences = ["https://management.core.windows.net/", "https://management.azure.com/"];
   if (version < "2019-05-01") {
     sendJson(ex, 200, {
