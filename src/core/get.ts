@@ -1,5 +1,5 @@
 import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
-import { reservedName, toPipelineName, vaultKey } from "./names.ts";
+import { reservedName, toPipelineName, vaultKey, vaultNameProblem } from "./names.ts";
 import type { InputLabel } from "./platform.ts";
 import type { RequestGate } from "./requests.ts";
 import type { ResultRow } from "./result.ts";
@@ -146,7 +146,16 @@ async function listForWildcard(
     const skip = (note: string): void => {
       rows.push({ name, source: outputName, action: "skipped", note });
     };
-    if (properties.enabled === false) skip("* skips disabled secrets");
+    if (vaultNameProblem(name)) {
+      // Key Vault holds no such name: only a broken or hostile server lists one, and it must
+      // not choose an output name (nor reach a log line) through it.
+      rows.push({
+        name,
+        source: "*",
+        action: "failed",
+        error: "the vault listed a name that is not a Key Vault secret name; it was not read",
+      });
+    } else if (properties.enabled === false) skip("* skips disabled secrets");
     else if (properties.expiresOn && properties.expiresOn.getTime() <= now) {
       skip(`* skips expired secrets (expired ${properties.expiresOn.toISOString()})`);
     } else if (properties.notBefore && properties.notBefore.getTime() > now) {

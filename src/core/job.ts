@@ -19,6 +19,12 @@ import type { ResultRow } from "./result.ts";
 import { inert } from "./service-error.ts";
 import type { Settings } from "./settings.ts";
 
+/**
+ * What a name, a source or a version may hold to be written exactly: vault names (letters,
+ * digits, `-`), pipeline names (`_`, `.`), `*`, and the service's hexadecimal versions.
+ */
+const exactName = /^[\w.*-]+$/;
+
 /** Everything the core says goes through here: redacted, whatever the platform does. */
 export class Reporter {
   readonly redactor = new Redactor();
@@ -62,6 +68,12 @@ export class Reporter {
    */
   private row(row: ResultRow): ResultRow {
     const safe = { ...row };
+    // Exact only while they are what the contract says they are: a name or version that a
+    // broken server made up is free text like any other.
+    if (!exactName.test(row.name)) safe.name = this.text(row.name);
+    if (!exactName.test(row.source)) safe.source = this.text(row.source);
+    if (row.version !== undefined && !exactName.test(row.version))
+      safe.version = this.text(row.version);
     // One line each: a service's message keeps no line break of its own.
     const line = (text: string): string => this.text(text).replaceAll("\n", " ");
     if (row.error !== undefined) safe.error = line(row.error);
