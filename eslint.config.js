@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".cache/**", "build/**", "**/*.mjs", "**/*.js"] },
+  { ignores: ["dist/**", "node_modules/**", ".cache/**", "build/**", "**/*.mjs", "**/*.js", "**/*.cjs"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -9,8 +9,8 @@
  * anyway. The baseline loop is not run: its 10,000 writes would need at least 10,000 / 300
  * windows of 10 s (over 5 minutes); that bound is printed instead.
  */
-import { keyVaultBudgets } from "../src/core/requests.ts";
-import { defaultConcurrency } from "../src/core/settings.ts";
+import { keyVaultBudgets } from "../src/core/vault/gate.ts";
+import { defaultConcurrency } from "../src/core/inputs/settings.ts";
 import { secretValue } from "../test/helpers/leaks.ts";
 import {
   budgetFloorMs,

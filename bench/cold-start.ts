@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { cliBundle, runCli } from "../test/cli/cli-process.ts";
+import { cliBundle, runCli } from "../test/platforms/cli/cli-process.ts";
 import {
   actionBundle,
   maskProblems,

@@ -2,7 +2,7 @@
  * mixed-2000: 2,000 mapped secrets (1,400 unchanged, 300 changed, 300 new) at 20 ms latency,
  * against Key Vault's quotas. The 600 writes cannot fit in one 10-s window of 300.
  */
-import { defaultConcurrency } from "../src/core/settings.ts";
+import { defaultConcurrency } from "../src/core/inputs/settings.ts";
 import type { Emulator } from "../src/emulator/index.ts";
 import { secretValue } from "../test/helpers/leaks.ts";
 import {

@@ -2,7 +2,7 @@
  * new-200: 200 new secrets at 50 ms latency, against Key Vault's quotas (which do not bind:
  * 200 writes fit in one window). What matters is how many requests are in flight.
  */
-import { defaultConcurrency } from "../src/core/settings.ts";
+import { defaultConcurrency } from "../src/core/inputs/settings.ts";
 import type { Emulator } from "../src/emulator/index.ts";
 import { secretValue } from "../test/helpers/leaks.ts";
 import {

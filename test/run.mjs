@@ -26,7 +26,7 @@ function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith(".test.ts"))
     .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
-    .filter((f) => !f.startsWith(path.join("test", "sweep")))
+    .filter((f) => !f.startsWith(path.join("test", "system", "leak-sweep")))
     .sort();
 }
 
@@ -39,4 +39,5 @@ const env = {
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : testFiles(path.join(root, "test"));
 node(["--import", "tsx", "--test", "--test-concurrency=2", ...files], env);
-if (only.length === 0) node(["--import", "tsx", "--test", "test/sweep/leak-sweep.test.ts"], env);
+if (only.length === 0)
+  node(["--import", "tsx", "--test", "test/system/leak-sweep/leak-sweep.test.ts"], env);

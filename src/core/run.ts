@@ -1,27 +1,22 @@
 /**
  * The composition root of the core: read and mask, validate, connect and resolve the vault,
- * then hand a `Job` to the mode (set.ts, get-mode.ts, list.ts, delete.ts), and report. It never
+ * then hand a `Job` to the mode (`modes/<mode>/`), and report. It never
  * throws for bad input or a failed secret: it reports through the platform and says how it
  * went, and the entry point maps that to the platform's result.
  */
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { runDelete } from "./delete.ts";
-import { checkEnvironment, type ProcessEnvironment } from "./environment.ts";
 import { ValidationError, VaultError, errorMessage } from "./errors.ts";
-import { runGet } from "./get-mode.ts";
-import { Reporter, type Job } from "./job.ts";
-import { runList } from "./list.ts";
-import { outFileProblem } from "./out-file.ts";
-import type { SetEntry } from "./plan.ts";
+import { checkEnvironment, type ProcessEnvironment } from "./inputs/environment.ts";
+import { vaultUrlProblem, type Settings } from "./inputs/settings.ts";
+import { parseInputs } from "./modes/index.ts";
+import type { Job } from "./modes/job.ts";
 import type { Connection, Platform } from "./platform.ts";
-import { createRequestGate } from "./requests.ts";
-import type { ResultRow } from "./result.ts";
-import { failure } from "./service-error.ts";
-import { parseSettings, vaultUrlProblem, type Mode, type Settings } from "./settings.ts";
-import { runSet } from "./set.ts";
-import { readSetEntries } from "./values.ts";
-import { createSecretClient } from "./vault-client.ts";
-import { resolveWorkspaceVault } from "./workspace.ts";
+import { Reporter } from "./report/reporter.ts";
+import type { ResultRow } from "./report/result.ts";
+import { createSecretClient } from "./vault/client.ts";
+import { createRequestGate } from "./vault/gate.ts";
+import { failure } from "./vault/service-error.ts";
+import { resolveWorkspaceVault } from "./vault/workspace.ts";
 
 export interface RunOutcome {
   /** `invalid`: bad input, nothing was sent; `failed`: some secret (or the vault look-up) failed. */
@@ -29,28 +24,9 @@ export interface RunOutcome {
   rows: ResultRow[];
 }
 
-/** What a refused vault request should check besides the credential: the role the mode needs. */
-const vaultRoles: Record<Mode, string> = {
-  set: `the identity needs the "Key Vault Secrets Officer" role on the vault (or an access policy with secret get, list, set and recover, and delete with prune)`,
-  get: `the identity needs the "Key Vault Secrets User" role on the vault (or an access policy with secret get and list)`,
-  list: `the identity needs the "Key Vault Reader" role on the vault (names and attributes, no values) or "Key Vault Secrets User" (or an access policy with secret list)`,
-  delete: `the identity needs the "Key Vault Secrets Officer" role on the vault (or an access policy with secret get, list and delete)`,
-};
-
-/** One function per mode; set mode also takes the entries read (and masked) before any request. */
-function modeOf(mode: Mode, entries: SetEntry[]): (job: Job) => Promise<ResultRow[]> {
-  const modes: Record<Mode, (job: Job) => Promise<ResultRow[]>> = {
-    set: (job) => runSet(job, entries),
-    get: runGet,
-    list: runList,
-    delete: runDelete,
-  };
-  return modes[mode];
-}
-
 /**
  * Runs the step. `environment` is the process's (the entry points pass it): what in it would
- * switch off a promise is refused or neutralised before any request (see environment.ts).
+ * switch off a promise is refused or neutralised before any request (see inputs/environment.ts).
  */
 export async function run(
   platform: Platform,
@@ -58,21 +34,13 @@ export async function run(
 ): Promise<RunOutcome> {
   const reporter = new Reporter(platform);
   const checked = environment ? checkEnvironment(environment) : { problems: [], warnings: [] };
-  const { settings, problems } = parseSettings(
+  const inputs = parseInputs(
     (name) => platform.getInput(name),
     (name) => platform.inputLabel(name),
   );
-  problems.unshift(...checked.problems);
-  let entries: SetEntry[] = [];
-  if (settings.mode === "set") {
-    const read = readSetEntries({ platform, settings, remember: (v) => reporter.remember(v) });
-    entries = read.entries;
-    problems.push(...read.problems);
-  }
-  if (settings.mode === "get" && settings.outFile !== undefined) {
-    const problem = outFileProblem(settings.outFile, platform, settings.label);
-    if (problem !== undefined) problems.push(problem);
-  }
+  const { settings, mode } = inputs;
+  const problems = [...checked.problems, ...inputs.problems];
+  problems.push(...(inputs.run.prepare?.({ platform, reporter }) ?? []));
   const connection = connect(platform, reporter, problems);
   // Only now: in set mode nothing may be printed before every value is masked.
   for (const warning of checked.warnings) reporter.warning(warning);
@@ -80,7 +48,7 @@ export async function run(
     for (const problem of problems) reporter.error(problem);
     platform.setOutput("result", "[]", { secret: false });
     platform.setOutput("changed", "0", { secret: false });
-    if (settings.mode === "list") platform.setOutput("names", "[]", { secret: false });
+    if (mode.listing) platform.setOutput("names", "[]", { secret: false });
     platform.fail(
       reporter.text(
         `aml-secrets: ${problems.length === 1 ? "a problem" : `${problems.length} problems`} with the inputs; nothing was sent:\n- ${problems.join("\n- ")}`,
@@ -99,7 +67,7 @@ export async function run(
       e instanceof ValidationError ? e.message : failure(connection, "finding the vault", e);
     await reporter.finish("aml-secrets", [], {
       extraFailure: `aml-secrets: ${message}`,
-      list: settings.mode === "list",
+      list: mode.listing === true,
     });
     return { status: "failed", rows: [] };
   }
@@ -120,12 +88,11 @@ export async function run(
     settings,
     client,
     gate,
-    hint: `${connection.hint}; ${vaultRoles[settings.mode]}`,
+    hint: `${connection.hint}; ${mode.role}`,
   };
-  const rows = await modeOf(settings.mode, entries)(job);
-  const dryRun = settings.dryRun && (settings.mode === "set" || settings.mode === "delete");
-  const title = `aml-secrets ${settings.mode}${dryRun ? " (dry run)" : ""}`;
-  await reporter.finish(title, rows, { list: settings.mode === "list" });
+  const rows = await inputs.run.run(job);
+  const title = `aml-secrets ${settings.mode}${inputs.run.dryRun ? " (dry run)" : ""}`;
+  await reporter.finish(title, rows, { list: mode.listing === true });
   return { status: rows.some((r) => r.action === "failed") ? "failed" : "ok", rows };
 }
 

@@ -77,3 +77,9 @@ export function parseJsonObject(body: string): Record<string, unknown> | undefin
     return undefined;
   }
 }
+
+/** The message of anything thrown, for the emulator's own log. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return typeof e === "string" ? e : JSON.stringify(e);
+}

@@ -7,11 +7,10 @@ import { createHmac } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { errorMessage } from "../core/errors.ts";
 import { handleArm, isArmPath, type ArmContext } from "./arm.ts";
 import { defaultCaDir, ensureCa, issueLeaf, tokenKey } from "./ca.ts";
 import { Faults } from "./faults.ts";
-import { readBody, sendError, type Exchange } from "./http.ts";
+import { errorMessage, readBody, sendError, type Exchange } from "./http.ts";
 import {
   handleIdentity,
   identityRoute,

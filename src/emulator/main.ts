@@ -3,7 +3,7 @@
  * the environment lines a process needs to talk to it.
  */
 import { parseArgs } from "node:util";
-import { errorMessage } from "../core/errors.ts";
+import { errorMessage } from "./http.ts";
 import { realisticDelays } from "./faults.ts";
 import { startEmulator } from "./index.ts";
 import type { Emulator, EmulatorOptions, FaultSettings, Workspace } from "./types.ts";

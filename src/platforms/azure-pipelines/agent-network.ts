@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { errorMessage } from "../../core/errors.ts";
-import type { NetworkSettings, ProxySettings, TlsSettings } from "../../core/network.ts";
+import type { NetworkSettings, ProxySettings, TlsSettings } from "../../core/vault/network.ts";
 import { quietly } from "./quiet-reads.ts";
 import { tl } from "./task-lib.ts";
 

@@ -1,4 +1,4 @@
-import { clouds } from "../../core/clouds.ts";
+import { clouds } from "../../core/vault/clouds.ts";
 import type { Cloud } from "../../core/platform.ts";
 import type { ServiceEndpoint } from "./service-endpoint.ts";
 

@@ -7,7 +7,7 @@ import {
 } from "@azure/identity";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { ValidationError } from "../../core/errors.ts";
-import { createNetworkClient } from "../../core/network.ts";
+import { createNetworkClient } from "../../core/vault/network.ts";
 import type { Connection } from "../../core/platform.ts";
 import type { AgentNetwork } from "./agent-network.ts";
 import { endpointCloud, type EndpointCloud } from "./endpoint-cloud.ts";

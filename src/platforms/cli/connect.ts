@@ -4,10 +4,10 @@
  * `--resource-manager-url`, turned into a `TokenCredential` in this one place. No request here.
  */
 import { ClientSecretCredential, ManagedIdentityCredential } from "@azure/identity";
-import { clouds } from "../../core/clouds.ts";
+import { clouds } from "../../core/vault/clouds.ts";
 import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { environmentProxyPassword } from "../../core/network.ts";
+import { environmentProxyPassword } from "../../core/vault/network.ts";
 import type { Connection } from "../../core/platform.ts";
 
 export const authModes = ["auto", "azure-cli", "managed-identity", "client-secret"] as const;

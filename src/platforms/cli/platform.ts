@@ -4,7 +4,7 @@
  * "Masking" here means remembering the value so nothing this process prints can show it.
  */
 import type { Connection, InputName, Platform } from "../../core/platform.ts";
-import { Redactor } from "../../core/redact.ts";
+import { Redactor } from "../../core/report/redact.ts";
 import { connectCli } from "./connect.ts";
 
 export interface CliPlatformOptions {

@@ -10,10 +10,10 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from "@azure/identity";
-import { clouds } from "../../core/clouds.ts";
+import { clouds } from "../../core/vault/clouds.ts";
 import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError, errorMessage } from "../../core/errors.ts";
-import { environmentProxyPassword } from "../../core/network.ts";
+import { environmentProxyPassword } from "../../core/vault/network.ts";
 import type { Cloud, Connection } from "../../core/platform.ts";
 
 /** The inputs of action.yml that only the GitHub adapter reads. */

@@ -1,0 +1,67 @@
+/**
+ * Get mode (`get_secret(s)`): read the named secrets (and with `*` every enabled one) and hand
+ * each value on as a masked output / secret variable, masked the moment it arrives.
+ */
+import type { ResultRow } from "../../report/result.ts";
+import { handOn, type Job } from "../job.ts";
+import type { Mode } from "../mode.ts";
+import { parseGetInputs, type GetSettings } from "./inputs.ts";
+import { outFileProblem, writeOutFile } from "./out-file.ts";
+import { readSecrets, type GetEntry } from "./read.ts";
+
+export const getMode: Mode = {
+  inputs: {
+    "export-env": "false",
+    "out-file": null,
+    "out-format": "dotenv",
+    "output-variables": "false",
+    "output-prefix": null,
+    "allow-reserved-names": "false",
+  },
+  role: `the identity needs the "Key Vault Secrets User" role on the vault (or an access policy with secret get and list)`,
+  parse(fields) {
+    const settings = parseGetInputs(fields);
+    return {
+      dryRun: false,
+      prepare({ platform }) {
+        if (settings.outFile === undefined) return [];
+        const problem = outFileProblem(settings.outFile, platform, fields.label);
+        return problem === undefined ? [] : [problem];
+      },
+      run: (job) => runGet(job, settings),
+    };
+  },
+};
+
+async function runGet(
+  { platform, reporter, settings: { label }, client, gate, hint }: Job,
+  settings: GetSettings,
+): Promise<ResultRow[]> {
+  const entries: GetEntry[] = settings.entries.map((e) =>
+    "wildcard" in e ? { wildcard: true } : { vaultName: e.vaultName, outputName: e.pipelineName },
+  );
+  const read = await readSecrets({
+    client,
+    gate,
+    entries,
+    received: (v) => reporter.remember(v),
+    hint,
+    label,
+    ...(settings.outputPrefix !== undefined ? { outputPrefix: settings.outputPrefix } : {}),
+  });
+  const values = new Map(read.values.map((v) => [v.outputName, v.value]));
+  const rows = read.rows.map((row) => {
+    const value = row.action === "read" ? values.get(row.source) : undefined;
+    if (value === undefined) return row;
+    return handOn(row, () => {
+      platform.setOutput(row.source, value, {
+        secret: true,
+        laterJobs: settings.outputVariables,
+      });
+      if (settings.exportEnv) platform.exportVariable(row.source, value);
+    });
+  });
+  if (settings.outFile === undefined) return rows;
+  const { outFile: file, outFormat: format } = settings;
+  return writeOutFile({ platform, file, format, label, rows, values });
+}

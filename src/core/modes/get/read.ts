@@ -1,0 +1,211 @@
+/** Get mode's reads: the named secrets, and what `*` finds in a listing of the vault. */
+import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
+import { toPipelineName, vaultKey, vaultNameProblem } from "../../inputs/names.ts";
+import { reservedName } from "../../inputs/reserved-names.ts";
+import type { InputLabel } from "../../platform.ts";
+import type { RequestGate } from "../../vault/gate.ts";
+import type { ResultRow } from "../../report/result.ts";
+import { failure, serviceError } from "../../vault/service-error.ts";
+
+/** One get-mode entry: a named vault secret and the output it goes to, or `*`. */
+export type GetEntry = { vaultName: string; outputName: string } | { wildcard: true };
+
+export interface ReadRequest {
+  client: SecretClient;
+  gate: RequestGate;
+  entries: GetEntry[];
+  /** Called with each value the moment it arrives, before anything else happens (the caller masks it). */
+  received: (value: string) => void;
+  /** What to check when the vault refuses (401 / 403): the connection's hint. */
+  hint: string;
+  /** Put before every output name that `*` derives (`output-prefix`). */
+  outputPrefix?: string;
+  /** The platform's spelling of an input, for messages (default: the GitHub name). */
+  label?: InputLabel;
+}
+
+export interface ReadOutcome {
+  /** One row per secret read, skipped or failed; never a value. */
+  rows: ResultRow[];
+  /** The values, by output name, in the order of `rows`. */
+  values: { outputName: string; value: string }[];
+}
+
+interface NamedRead {
+  vaultName: string;
+  outputName: string;
+  /** Given by name (not found by `*`): read even when expired or not yet active, with a note. */
+  named: boolean;
+}
+
+/**
+ * Get mode: reads the named secrets and, for `*`, every enabled, active, unexpired secret that
+ * is not certificate-backed. One secret's failure does not stop the others: it becomes a
+ * `failed` row naming it.
+ */
+export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
+  const { entries } = request;
+  const named: NamedRead[] = entries.flatMap((e) =>
+    "wildcard" in e ? [] : [{ ...e, named: true }],
+  );
+  const rows: ResultRow[] = [];
+  const reads: NamedRead[] = [...named];
+  if (entries.some((e) => "wildcard" in e)) {
+    const listed = await listForWildcard(request, named);
+    rows.push(...listed.rows);
+    reads.push(...listed.reads);
+  }
+  const outcomes = await Promise.all(reads.map((read) => readOne(request, read)));
+  const values: ReadOutcome["values"] = [];
+  for (const outcome of outcomes) {
+    if (outcome.value !== undefined)
+      values.push({ outputName: outcome.row.source, value: outcome.value });
+  }
+  // Named entries first in their given order, then what `*` found, then what `*` skipped.
+  return { rows: [...outcomes.map((o) => o.row), ...rows], values };
+}
+
+async function readOne(
+  request: ReadRequest,
+  read: NamedRead,
+): Promise<{ row: ResultRow; value?: string }> {
+  const { vaultName, outputName } = read;
+  let secret: KeyVaultSecret;
+  try {
+    secret = await request.gate.read(vaultName, (abortSignal) =>
+      request.client.getSecret(vaultName, { abortSignal }),
+    );
+  } catch (e: unknown) {
+    return {
+      row: {
+        name: vaultName,
+        source: outputName,
+        action: "failed",
+        error: whyNotRead(vaultName, e, request.hint),
+      },
+    };
+  }
+  // A hostile vault's `"value": {}` is no value (and would break every string operation after).
+  const value: unknown = secret.value;
+  if (typeof value === "string") request.received(value);
+  const row: ResultRow = {
+    name: vaultName,
+    source: outputName,
+    action: "read",
+    version: secret.properties.version,
+    id: secret.properties.id,
+  };
+  if (typeof value !== "string") {
+    return {
+      row: { ...row, action: "failed", error: `secret ${vaultName}: the vault returned no value` },
+    };
+  }
+  const note = read.named ? namedNote(secret.properties) : undefined;
+  return { row: note ? { ...row, note } : row, value };
+}
+
+/**
+ * Lists the vault for `*`: the secrets to read, and a `skipped` row with a note for each one
+ * left out. Names also given explicitly are read once, under their explicit entry.
+ */
+async function listForWildcard(
+  { client, gate, hint, outputPrefix = "", label = (input) => input }: ReadRequest,
+  named: NamedRead[],
+): Promise<{ rows: ResultRow[]; reads: NamedRead[] }> {
+  let listed: SecretProperties[];
+  try {
+    listed = await gate.read("*", async (abortSignal, progress) => {
+      const all: SecretProperties[] = [];
+      for await (const properties of client.listPropertiesOfSecrets({ abortSignal })) {
+        progress?.();
+        all.push(properties);
+      }
+      return all;
+    });
+  } catch (e: unknown) {
+    return {
+      rows: [
+        {
+          name: "*",
+          source: "*",
+          action: "failed",
+          error: failure({ hint }, "listing the vault's secrets", e),
+        },
+      ],
+      reads: [],
+    };
+  }
+  const namedVault = new Set(named.map((n) => vaultKey(n.vaultName)));
+  const outputs = new Map(named.map((n) => [n.outputName, n.vaultName]));
+  const rows: ResultRow[] = [];
+  const reads: NamedRead[] = [];
+  const now = Date.now();
+  for (const properties of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
+    const name = properties.name;
+    if (namedVault.has(vaultKey(name))) continue;
+    const outputName = outputPrefix + toPipelineName(name);
+    const reserved = reservedName(outputName);
+    const skip = (note: string): void => {
+      rows.push({ name, source: outputName, action: "skipped", note });
+    };
+    if (vaultNameProblem(name)) {
+      // Key Vault holds no such name: only a broken or hostile server lists one, and it must
+      // not choose an output name (nor reach a log line) through it.
+      rows.push({
+        name,
+        source: "*",
+        action: "failed",
+        error: "the vault listed a name that is not a Key Vault secret name; it was not read",
+      });
+    } else if (properties.enabled === false) skip("* skips disabled secrets");
+    else if (properties.expiresOn && properties.expiresOn.getTime() <= now) {
+      skip(`* skips expired secrets (expired ${properties.expiresOn.toISOString()})`);
+    } else if (properties.notBefore && properties.notBefore.getTime() > now) {
+      skip(`* skips secrets not yet active (active from ${properties.notBefore.toISOString()})`);
+    } else if (properties.managed) {
+      skip("* skips certificate-backed (managed) secrets; name it to read it");
+    } else if (reserved) {
+      // Not read at all: whoever can write to the vault would choose this name, not the user.
+      rows.push({
+        name,
+        source: outputName,
+        action: "failed",
+        error: `secret ${name}: \`*\` would hand it on as ${outputName}, a name that ${reserved.why}; ${
+          outputPrefix === ""
+            ? `give ${label("output-prefix")} (e.g. KV_) to put every name \`*\` derives under a prefix`
+            : `choose another ${label("output-prefix")}`
+        }, or map this secret to an output name of your choice`,
+      });
+    } else if (outputs.has(outputName)) {
+      skip(`output ${outputName} is already taken by secret ${outputs.get(outputName)}`);
+    } else {
+      outputs.set(outputName, name);
+      reads.push({ vaultName: name, outputName, named: false });
+    }
+  }
+  return { rows, reads };
+}
+
+/** A note on a named secret that `*` would have skipped: it is read anyway, since it was asked for. */
+function namedNote(properties: SecretProperties): string | undefined {
+  const now = Date.now();
+  if (properties.expiresOn && properties.expiresOn.getTime() <= now) {
+    return `expired ${properties.expiresOn.toISOString()}; read because it was named`;
+  }
+  if (properties.notBefore && properties.notBefore.getTime() > now) {
+    return `not active until ${properties.notBefore.toISOString()}; read because it was named`;
+  }
+  return undefined;
+}
+
+/** Why a named secret could not be read, naming it and what to check. */
+function whyNotRead(vaultName: string, e: unknown, hint: string): string {
+  const error = serviceError(e);
+  if (error.status === 404 || error.code === "SecretNotFound") {
+    return `secret ${vaultName} was not found in the vault (check the name, or whether it was deleted)`;
+  }
+  if (error.innerCode === "SecretDisabled" || error.code === "SecretDisabled") {
+    return `secret ${vaultName} is disabled (SecretDisabled): enable its current version or name another secret`;
+  }
+  return failure({ hint }, `reading secret ${vaultName}`, e);
+}

@@ -1,0 +1,134 @@
+/**
+ * Set mode (`set_secret(s)`): plan each entry from one listing, write each as soon as it is
+ * planned, hand generated values on once the vault holds them; then, with `prune`, soft-delete
+ * the secrets this pipeline owns and no longer maps.
+ */
+import { vaultKey } from "../../inputs/names.ts";
+import type { ResultRow } from "../../report/result.ts";
+import { handOn, type Job } from "../job.ts";
+import type { Mode } from "../mode.ts";
+import { deleteSecret, plannedDelete } from "../soft-delete.ts";
+import { applyPlanned, type ApplyRequest } from "./apply.ts";
+import { ownerTag, parseSetInputs, type SetSettings } from "./inputs.ts";
+import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
+import { pruneCandidates } from "./prune.ts";
+import { readSetEntries } from "./values.ts";
+
+export const setMode: Mode = {
+  inputs: {
+    "variable-prefix": null,
+    generate: null,
+    overwrite: "changed",
+    "recover-deleted": "true",
+    "content-type": null,
+    tags: null,
+    "expires-in": null,
+    "not-before-in": null,
+    "disable-previous-versions": "false",
+    "allow-empty": "false",
+    owner: null,
+    prune: "false",
+    "dry-run": "false",
+  },
+  role: `the identity needs the "Key Vault Secrets Officer" role on the vault (or an access policy with secret get, list, set and recover, and delete with prune)`,
+  parse(fields) {
+    const settings = parseSetInputs(fields);
+    let entries: SetEntry[] = [];
+    return {
+      dryRun: settings.dryRun,
+      prepare({ platform, reporter }) {
+        const read = readSetEntries({
+          platform,
+          settings,
+          label: fields.label,
+          remember: (v) => reporter.remember(v),
+        });
+        entries = read.entries;
+        return read.problems;
+      },
+      run: (job) => runSet(job, settings, entries),
+    };
+  },
+};
+
+async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Promise<ResultRow[]> {
+  const { platform, client, gate, hint } = job;
+  const { label } = job.settings;
+  const plan = await planSet({
+    client,
+    gate,
+    entries,
+    overwrite: settings.overwrite,
+    recoverDeleted: settings.recoverDeleted,
+    listDeleted: settings.dryRun,
+    hint,
+    label,
+  });
+  const pruned =
+    settings.prune && settings.owner !== undefined && plan.listing
+      ? pruneCandidates(
+          plan.listing.values(),
+          settings.owner,
+          new Set(entries.map((e) => vaultKey(e.vaultName))),
+        )
+      : [];
+  if (settings.dryRun) {
+    const planned = (await Promise.all(plan.entries)).map(plannedRow);
+    return [...planned, ...pruned.map((p) => plannedDelete(p, "prune"))];
+  }
+  const tags =
+    settings.owner !== undefined ? { ...settings.tags, [ownerTag]: settings.owner } : settings.tags;
+  const request: ApplyRequest = {
+    client,
+    gate,
+    hint,
+    label,
+    options: {
+      recoverDeleted: settings.recoverDeleted,
+      disablePreviousVersions: settings.disablePreviousVersions,
+      ...(settings.contentType !== undefined ? { contentType: settings.contentType } : {}),
+      ...(tags !== undefined ? { tags } : {}),
+      ...(settings.expiresInMs !== undefined ? { expiresInMs: settings.expiresInMs } : {}),
+      ...(settings.notBeforeInMs !== undefined ? { notBeforeInMs: settings.notBeforeInMs } : {}),
+    },
+  };
+  // Each entry is written as soon as it is planned, while the others' reads go on.
+  const rows = await Promise.all(
+    plan.entries.map(async (entryPlan) => {
+      const planned = await entryPlan;
+      const row = await applyPlanned(request, planned);
+      // A generated value goes to later steps only once the vault holds it.
+      const { outputName, value } = planned.entry;
+      const written =
+        row.action === "created" || row.action === "updated" || row.action === "recovered";
+      if (!outputName || !written) return row;
+      return handOn(row, () => platform.setOutput(outputName, value, { secret: true }));
+    }),
+  );
+  if (pruned.length === 0) return rows;
+  // A run that failed to write some entry deletes nothing: it did not do what the mapping says.
+  if (rows.some((r) => r.action === "failed"))
+    return [
+      ...rows,
+      ...pruned.map((p): ResultRow => ({
+        name: p.name,
+        source: "prune",
+        action: "skipped",
+        note: "not pruned: an entry of this run failed",
+      })),
+    ];
+  const deleted = await Promise.all(pruned.map((p) => deleteSecret(job, p.name, "prune")));
+  return [...rows, ...deleted];
+}
+
+function plannedRow(planned: PlannedEntry): ResultRow {
+  const row: ResultRow = {
+    name: planned.entry.vaultName,
+    source: planned.entry.source,
+    action: planned.action,
+  };
+  if (planned.version) row.version = planned.version;
+  if (planned.id) row.id = planned.id;
+  if (planned.error) row.error = planned.error;
+  return row;
+}

@@ -1,0 +1,170 @@
+/**
+ * Set mode's plan: what each entry needs, from ONE listing of the vault, the deleted-secrets
+ * listing only for a dry run with absent names (to show `recover`), and a GET only for
+ * names that exist and need their value compared (`overwrite: changed`).
+ */
+import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
+import { vaultKey } from "../../inputs/names.ts";
+import type { InputLabel } from "../../platform.ts";
+import type { RequestGate } from "../../vault/gate.ts";
+import type { PlannedAction } from "../../report/result.ts";
+import { failure } from "../../vault/service-error.ts";
+import type { Overwrite } from "./inputs.ts";
+
+/** One secret to write: from a pipeline variable, or generated (`generate`). */
+export interface SetEntry {
+  vaultName: string;
+  /** The pipeline variable read, or `generate`. */
+  source: string;
+  value: string;
+  /** `generate` entries: the secret output the new value is handed on as. */
+  outputName?: string;
+}
+
+export interface PlannedEntry {
+  entry: SetEntry;
+  action: Exclude<PlannedAction, "delete"> | "failed";
+  /** The version the vault holds now (unchanged / skip), when known. */
+  version?: string;
+  id?: string;
+  error?: string;
+}
+
+export interface PlanRequest {
+  client: SecretClient;
+  gate: RequestGate;
+  entries: SetEntry[];
+  overwrite: Overwrite;
+  recoverDeleted: boolean;
+  /**
+   * List soft-deleted secrets to plan `recover` (a dry run). An applied run does not need to:
+   * the write of a deleted name answers 409 `ObjectIsDeletedButRecoverable`, and apply.ts
+   * recovers it then (or fails it, naming recover-deleted), which costs nothing for the others.
+   */
+  listDeleted: boolean;
+  /** What to check when the vault refuses a read (401 / 403): the connection's hint. */
+  hint: string;
+  /** The platform's spelling of inputs, for messages. */
+  label: InputLabel;
+  /** For expiry checks; Date.now by default. */
+  now?: () => number;
+}
+
+export interface SetPlan {
+  /** One promise per entry, in the entries' order, settled as soon as that entry is planned. */
+  entries: Promise<PlannedEntry>[];
+  /** The listing the plan was made from (by vault key), for `prune`; undefined when it failed. */
+  listing?: Map<string, SecretProperties>;
+}
+
+/**
+ * Lists the vault, then resolves with one promise per entry, each settled as soon as that entry
+ * is planned: a new secret right away, an existing one when its GET answers. The caller can
+ * write each entry without waiting for the others' reads.
+ */
+export async function planSet(request: PlanRequest): Promise<SetPlan> {
+  const { client, gate, entries } = request;
+  let existing: Map<string, SecretProperties>;
+  try {
+    existing = await gate.read("*", async (abortSignal, progress) => {
+      const found = new Map<string, SecretProperties>();
+      for await (const p of client.listPropertiesOfSecrets({ abortSignal })) {
+        progress?.();
+        found.set(vaultKey(p.name), p);
+      }
+      return found;
+    });
+  } catch (e: unknown) {
+    const why = failure(request, "listing the vault's secrets", e);
+    return {
+      entries: entries.map((entry) => Promise.resolve({ entry, action: "failed", error: why })),
+    };
+  }
+  const absent = entries.filter((e) => !existing.has(vaultKey(e.vaultName)));
+  const deleted =
+    request.listDeleted && absent.length > 0 ? await deletedNames(client, gate) : new Set<string>();
+  const now = (request.now ?? Date.now)();
+  return {
+    entries: entries.map((entry) =>
+      planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
+    ),
+    listing: existing,
+  };
+}
+
+/**
+ * Names of soft-deleted secrets. Listing them needs the `list` permission on deleted secrets,
+ * which a write-only identity may lack: then every absent name is planned `create`, and a
+ * deleted one is still found (and recovered) by the write's 409 `ObjectIsDeletedButRecoverable`.
+ */
+async function deletedNames(client: SecretClient, gate: RequestGate): Promise<Set<string>> {
+  try {
+    return await gate.read("*deleted", async (abortSignal, progress) => {
+      const found = new Set<string>();
+      for await (const d of client.listDeletedSecrets({ abortSignal })) {
+        progress?.();
+        found.add(vaultKey(d.name));
+      }
+      return found;
+    });
+  } catch {
+    return new Set();
+  }
+}
+
+async function planOne(
+  request: PlanRequest,
+  entry: SetEntry,
+  current: SecretProperties | undefined,
+  deleted: Set<string>,
+  now: number,
+): Promise<PlannedEntry> {
+  if (!current) {
+    if (!deleted.has(vaultKey(entry.vaultName))) return { entry, action: "create" };
+    if (request.recoverDeleted) return { entry, action: "recover" };
+    return {
+      entry,
+      action: "failed",
+      error: deletedError(entry.vaultName, request.label("recover-deleted")),
+    };
+  }
+  const known: PlannedEntry = { entry, action: "update" };
+  if (current.version) known.version = current.version;
+  if (current.id) known.id = current.id;
+  if (current.managed) {
+    return {
+      ...known,
+      action: "failed",
+      error: `secret ${entry.vaultName} is backed by a Key Vault certificate and cannot be set; import a new certificate version instead, or choose another name`,
+    };
+  }
+  // A generated value is written every run: rotation is the point of it.
+  if (entry.source === "generate") return known;
+  if (request.overwrite === "never") return { ...known, action: "skip" };
+  if (request.overwrite === "always") return known;
+  // A disabled current version cannot be read (403 SecretDisabled), and nobody can use it:
+  // the pipeline's value is written as a new, enabled version. So is an expired one.
+  if (current.enabled === false) return known;
+  if (current.expiresOn && current.expiresOn.getTime() <= now) return known;
+  try {
+    const secret = await request.gate.read(entry.vaultName, (abortSignal) =>
+      request.client.getSecret(entry.vaultName, { abortSignal }),
+    );
+    const same = secret.value === entry.value;
+    const planned: PlannedEntry = { entry, action: same ? "unchanged" : "update" };
+    if (secret.properties.version) planned.version = secret.properties.version;
+    if (secret.properties.id) planned.id = secret.properties.id;
+    return planned;
+  } catch (e: unknown) {
+    return {
+      ...known,
+      action: "failed",
+      error: failure(request, `reading secret ${entry.vaultName} to compare its value`, e),
+    };
+  }
+}
+
+/** `recoverDeleted` is how the platform spells the `recover-deleted` input. */
+export function deletedError(vaultName: string, recoverDeleted: string): string {
+  return `secret ${vaultName} is soft-deleted in the vault and recovering it is turned off (${recoverDeleted}): recover or purge it, or let aml-secrets recover it`;
+}

@@ -1,0 +1,119 @@
+/** The `Reporter`: everything the core says goes through it, redacted. */
+import { errorMessage } from "../errors.ts";
+import type { Platform } from "../platform.ts";
+import { Redactor, maskPieces } from "./redact.ts";
+import {
+  changedCount,
+  failureMessage,
+  listSummaryMarkdown,
+  resultJson,
+  rowLines,
+  summaryMarkdown,
+} from "./summary.ts";
+import type { ResultRow } from "./result.ts";
+import { inert } from "./inert.ts";
+
+/**
+ * What a name, a source or a version may hold to be written exactly: vault names (letters,
+ * digits, `-`), pipeline names (`_`, `.`), `*`, and the service's hexadecimal versions.
+ */
+const exactName = /^[\w.*-]+$/;
+
+/** Everything the core says goes through here: redacted, whatever the platform does. */
+export class Reporter {
+  readonly redactor = new Redactor();
+
+  constructor(private readonly platform: Platform) {}
+
+  /** Masks a value (whole and each line) with the platform and teaches it to the redactor. */
+  remember(value: string): void {
+    for (const piece of maskPieces(value)) this.platform.mask(piece);
+    this.redactor.add(value);
+  }
+
+  /** Redacted first, then made inert (see service-error.ts): a value is found as it was. */
+  text(line: string): string {
+    return inert(this.redactor.redact(line));
+  }
+
+  info(line: string): void {
+    this.platform.info(this.text(line));
+  }
+
+  debug(line: string): void {
+    this.platform.debug(this.text(line));
+  }
+
+  warning(line: string): void {
+    this.platform.warning(this.text(line));
+  }
+
+  error(line: string): void {
+    this.platform.error(this.text(line));
+  }
+
+  /**
+   * A row with its free text (error, note; a listed secret's content type and tags, which
+   * anyone with write access to the vault wrote) redacted. Names, sources, actions, versions,
+   * ids, dates and flags are written exactly: none can hold a value (names are validated,
+   * actions come from a fixed set, the others are the service's), and a redacted one would be a
+   * name that does not exist. Redaction comes first, every escaping (JSON, markdown, log lines)
+   * after it.
+   */
+  private row(row: ResultRow): ResultRow {
+    const safe = { ...row };
+    // Exact only while they are what the contract says they are: a name or version that a
+    // broken server made up is free text like any other.
+    if (!exactName.test(row.name)) safe.name = this.text(row.name);
+    if (!exactName.test(row.source)) safe.source = this.text(row.source);
+    if (row.version !== undefined && !exactName.test(row.version))
+      safe.version = this.text(row.version);
+    // One line each: a service's message keeps no line break of its own.
+    const line = (text: string): string => this.text(text).replaceAll("\n", " ");
+    if (row.error !== undefined) safe.error = line(row.error);
+    if (row.note !== undefined) safe.note = line(row.note);
+    if (row.listed) {
+      // Data, not messages: redacted only (each display makes them inert its own way).
+      const { contentType, tags } = row.listed;
+      const redact = (text: string): string => this.redactor.redact(text);
+      safe.listed = {
+        ...row.listed,
+        contentType: contentType === null ? null : redact(contentType),
+        tags: Object.fromEntries(
+          Object.entries(tags).map(([key, value]) => [redact(key), redact(value)]),
+        ),
+      };
+    }
+    return safe;
+  }
+
+  /**
+   * Rows, outputs and summary; one failure at the end when anything failed. List mode also
+   * sets `names` (the live secrets' names) and has a summary of its own.
+   */
+  async finish(
+    title: string,
+    rows: ResultRow[],
+    options: { extraFailure?: string; list?: boolean } = {},
+  ): Promise<void> {
+    const safe = rows.map((r) => this.row(r));
+    for (const line of rowLines(safe)) this.platform.info(line);
+    this.platform.setOutput("result", resultJson(safe), { secret: false });
+    this.platform.setOutput("changed", String(changedCount(safe)), { secret: false });
+    if (options.list) {
+      const names = safe.filter((r) => r.action === "listed" && r.source === "vault");
+      this.platform.setOutput("names", JSON.stringify(names.map((r) => r.name)), {
+        secret: false,
+      });
+    }
+    try {
+      const summary = options.list ? listSummaryMarkdown : summaryMarkdown;
+      await this.platform.writeSummary(summary(title, safe));
+    } catch (e: unknown) {
+      this.warning(`could not write the job summary: ${errorMessage(e)}`);
+    }
+    const extra = options.extraFailure === undefined ? undefined : this.text(options.extraFailure);
+    const message = [extra, failureMessage(safe)].filter((m) => m !== undefined).join("\n");
+    if (message !== "") this.platform.fail(message);
+  }
+}
