@@ -6,6 +6,7 @@
 import type { Exchange } from "./http.ts";
 import { bearerToken, sendError, sendJson } from "./http.ts";
 import type { Faults } from "./faults.ts";
+import { handleStorageArm, type StorageAccounts } from "./storage.ts";
 import { isArmAudience, type TokenIssuer } from "./tokens.ts";
 import type { Workspace } from "./types.ts";
 
@@ -20,6 +21,10 @@ export interface ArmContext {
   subscriptions: string[];
   /** Also serve Microsoft.KeyVault/vaults api-versions before 2026-02-01 (retired 2027-02-27). */
   retiredVaultApiVersions: boolean;
+  /** Storage accounts (rotation): their subscriptions and resource groups exist too. */
+  storageAccounts: StorageAccounts;
+  /** The blob endpoint of a storage account. */
+  blobEndpoint: (name: string) => string;
 }
 
 export const location = "westeurope";
@@ -182,18 +187,37 @@ export function handleArm(ctx: ArmContext, ex: Exchange): void {
     );
     return;
   }
+  const [, sub, rgWord, rg, providersWord, provider, type, name, ...rest] = ex.segments;
+  if (
+    sub !== undefined &&
+    eq(rgWord, "resourceGroups") &&
+    rg !== undefined &&
+    eq(providersWord, "providers") &&
+    eq(provider, "Microsoft.Storage") &&
+    eq(type, "storageAccounts") &&
+    name !== undefined &&
+    rest.length <= 1
+  ) {
+    // listKeys / regenerateKey are POSTs: the storage handler checks methods and versions itself.
+    if (!knownSubscription(ctx, sub)) return subscriptionNotFound(ex, sub);
+    if (!knownResourceGroup(ctx, sub, rg)) return resourceGroupNotFound(ex, rg);
+    return handleStorageArm(
+      {
+        accounts: ctx.storageAccounts,
+        location,
+        blobEndpoint: ctx.blobEndpoint,
+        refusedApiVersion,
+      },
+      ex,
+      { subscriptionId: sub, resourceGroup: rg, name },
+      rest[0],
+    );
+  }
   const version = getApiVersion(ex);
   if (version === undefined) return;
-  const [, sub, rgWord, rg, providersWord, provider, type, name, ...rest] = ex.segments;
   if (rgWord === undefined && refusedApiVersion(ex, version, armApiVersions)) return;
   if (sub === undefined) return listSubscriptions(ctx, ex);
-  const known =
-    ctx.subscriptions.some((s) => eq(s, sub)) ||
-    ctx.workspaces.some((w) => eq(w.subscriptionId, sub));
-  if (!known) {
-    sendError(ex, 404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
-    return;
-  }
+  if (!knownSubscription(ctx, sub)) return subscriptionNotFound(ex, sub);
   if (rgWord === undefined) {
     sendJson(ex, 200, subscription(ctx, sub));
     return;
@@ -211,10 +235,7 @@ export function handleArm(ctx: ArmContext, ex: Exchange): void {
   const inGroup = ctx.workspaces.filter(
     (w) => eq(w.subscriptionId, sub) && eq(w.resourceGroup, rg),
   );
-  if (inGroup.length === 0) {
-    sendError(ex, 404, "ResourceGroupNotFound", `Resource group '${rg}' could not be found.`);
-    return;
-  }
+  if (!knownResourceGroup(ctx, sub, rg)) return resourceGroupNotFound(ex, rg);
   const kind = `${provider ?? ""}/${type ?? ""}`.toLowerCase();
   if (kind === "microsoft.machinelearningservices/workspaces") {
     if (refusedApiVersion(ex, version, workspaceApiVersions, "workspaces")) return;
@@ -323,6 +344,29 @@ function listSubscriptions(ctx: ArmContext, ex: Exchange): void {
     value: ctx.subscriptions.map((s) => subscription(ctx, s)),
     count: { type: "Total", value: ctx.subscriptions.length },
   });
+}
+
+function knownSubscription(ctx: ArmContext, sub: string): boolean {
+  return (
+    ctx.subscriptions.some((s) => eq(s, sub)) ||
+    ctx.workspaces.some((w) => eq(w.subscriptionId, sub)) ||
+    ctx.storageAccounts.all.some((a) => eq(a.subscriptionId, sub))
+  );
+}
+
+function knownResourceGroup(ctx: ArmContext, sub: string, rg: string): boolean {
+  return (
+    ctx.workspaces.some((w) => eq(w.subscriptionId, sub) && eq(w.resourceGroup, rg)) ||
+    ctx.storageAccounts.all.some((a) => eq(a.subscriptionId, sub) && eq(a.resourceGroup, rg))
+  );
+}
+
+function subscriptionNotFound(ex: Exchange, sub: string): void {
+  sendError(ex, 404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
+}
+
+function resourceGroupNotFound(ex: Exchange, rg: string): void {
+  sendError(ex, 404, "ResourceGroupNotFound", `Resource group '${rg}' could not be found.`);
 }
 
 function resourceNotFound(ex: Exchange, type: string, name: string, rg: string): void {

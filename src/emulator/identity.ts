@@ -14,6 +14,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Exchange } from "./http.ts";
+import type { Applications } from "./graph.ts";
 import { bearerToken, sendJson } from "./http.ts";
 import { resourceOf, tokenLifetimeSeconds, type TokenIssuer } from "./tokens.ts";
 
@@ -28,6 +29,8 @@ export interface IdentityContext {
   origin: string;
   tenantId: string;
   identityHeader: string;
+  /** Registered applications (rotation): their client ids take only a live password. */
+  applications?: Applications;
 }
 
 /** The object id the emulator gives a client: stable per client id, shaped like a GUID. */
@@ -89,11 +92,17 @@ export function handleIdentity(
   }
 }
 
-function oauthError(ex: Exchange, status: number, error: string, description: string): void {
+function oauthError(
+  ex: Exchange,
+  status: number,
+  error: string,
+  description: string,
+  codes: number[] = [],
+): void {
   sendJson(ex, status, {
     error,
     error_description: description,
-    error_codes: [],
+    error_codes: codes,
     timestamp: new Date().toISOString(),
     trace_id: "00000000-0000-0000-0000-000000000000",
     correlation_id: "00000000-0000-0000-0000-000000000000",
@@ -249,13 +258,25 @@ function entraToken(ctx: IdentityContext, ex: Exchange): void {
   const secret = form.get("client_secret");
   const assertion = form.get("client_assertion");
   if (secret !== null) {
-    // No app registry: any non-empty secret is right, an empty one is wrong.
-    if (!secret)
+    // A registered application (--application) takes only a live password of its own, as Entra
+    // does (and answers as Entra does: 401 invalid_client). Any other client id: any non-empty
+    // secret is right, an empty one is wrong.
+    const registered = ctx.applications?.checkSecret(clientId, secret);
+    if (registered === "expired")
       return oauthError(
         ex,
         401,
         "invalid_client",
-        "AADSTS7000215: Invalid client secret provided.",
+        `AADSTS7000222: The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+        [7000222],
+      );
+    if (registered === "invalid" || (registered === undefined && !secret))
+      return oauthError(
+        ex,
+        401,
+        "invalid_client",
+        `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+        [7000215],
       );
   } else if (assertion !== null) {
     const header = jwtHeader(assertion);

@@ -8,8 +8,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { handleArm, isArmPath, type ArmContext } from "./arm.ts";
+import { blobPrefix, handleBlob, isBlobPath } from "./blob.ts";
 import { defaultCaDir, ensureCa, issueLeaf, tokenKey } from "./ca.ts";
 import { Faults } from "./faults.ts";
+import { Applications, graphPrefix, handleGraph, isGraphPath, type GraphContext } from "./graph.ts";
 import { errorMessage, readBody, sendError, type Exchange } from "./http.ts";
 import {
   handleIdentity,
@@ -18,6 +20,7 @@ import {
   principalId,
   type IdentityContext,
 } from "./identity.ts";
+import { StorageAccounts } from "./storage.ts";
 import { SecretStore, versionState } from "./store.ts";
 import { TokenIssuer } from "./tokens.ts";
 import type {
@@ -39,8 +42,10 @@ export type {
   RequestRecord,
   SecretVersionState,
   SeedProps,
+  StorageAccountRef,
   Workspace,
 } from "./types.ts";
+export { storageApiVersions } from "./storage.ts";
 export { defaultFaults, realisticDelays } from "./faults.ts";
 export { maxValueBytes, supportedApiVersions } from "./vault-api.ts";
 
@@ -94,7 +99,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     challenge: `Bearer authorization="${origin}/${tenantId}", resource="${vaultResource}"`,
     backupKey: derive("backup"),
   };
-  const identity: IdentityContext = { tokens, origin, tenantId, identityHeader };
+  const storageAccounts = new StorageAccounts();
+  for (const account of options.storageAccounts ?? []) storageAccounts.add(account);
+  const blobEndpoint = (name: string): string => `${origin}/${blobPrefix}/${name}/`;
+  const applications = new Applications();
+  for (const appId of options.applications ?? []) applications.add(appId);
+  const graph: GraphContext = { applications, tokens, graphUrl: `${origin}/${graphPrefix}` };
+  const identity: IdentityContext = { tokens, origin, tenantId, identityHeader, applications };
   const arm: ArmContext = {
     tokens,
     faults,
@@ -105,6 +116,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authorityHost: origin,
     workspaces,
     subscriptions,
+    storageAccounts,
+    blobEndpoint,
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -126,8 +139,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const apiVersion = url.searchParams.get("api-version");
     if (apiVersion) record.apiVersion = apiVersion;
     const vaultTarget = vaultPath(segments);
-    const idRoute = vaultTarget ? undefined : identityRoute({ url, segments } as Exchange);
-    if (vaultTarget) {
+    const rotationSource = isBlobPath(segments) || isGraphPath(segments);
+    const idRoute =
+      vaultTarget || rotationSource ? undefined : identityRoute({ url, segments } as Exchange);
+    if (isBlobPath(segments)) record.kind = "blob";
+    else if (isGraphPath(segments)) record.kind = "graph";
+    else if (vaultTarget) {
       record.kind = method === "GET" ? "secret-read" : "secret-write";
       if (vaultTarget.secret !== undefined) record.secret = vaultTarget.secret;
     } else if (isArmPath(segments)) record.kind = "arm";
@@ -161,6 +178,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       if (vaultTarget) handleVault(vault, ex);
       else if (record.kind === "arm") handleArm(arm, ex);
+      else if (record.kind === "blob") handleBlob(storageAccounts, ex, origin);
+      else if (record.kind === "graph") handleGraph(graph, ex);
       else if (idRoute) handleIdentity(identity, ex, idRoute);
       else sendError(ex, 404, "NotFound", `The emulator does not serve ${url.pathname}.`);
     } catch (e: unknown) {
@@ -233,6 +252,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addWorkspace: (ws: Workspace) => {
       workspaces.push({ ...ws });
     },
+    graphUrl: graph.graphUrl,
+    addStorageAccount: (account) => {
+      storageAccounts.add(account);
+    },
+    blobEndpoint,
+    addApplication: (appId: string) => applications.add(appId).id,
     addSubscription: (subscriptionId: string) => {
       if (!subscriptions.includes(subscriptionId)) subscriptions.push(subscriptionId);
     },

@@ -6,7 +6,13 @@ import { parseArgs } from "node:util";
 import { errorMessage } from "./http.ts";
 import { realisticDelays } from "./faults.ts";
 import { startEmulator } from "./index.ts";
-import type { Emulator, EmulatorOptions, FaultSettings, Workspace } from "./types.ts";
+import type {
+  Emulator,
+  EmulatorOptions,
+  FaultSettings,
+  StorageAccountRef,
+  Workspace,
+} from "./types.ts";
 
 /** The name the printed `az cloud register` line gives the emulator's cloud. */
 const cloudName = "AmlSecretsEmulator";
@@ -38,6 +44,15 @@ Options:
   --subscription ID        a subscription that GET /subscriptions lists (repeatable)
   --workspace SUB/RG/NAME/VAULT
                            an Azure ML workspace whose key vault is this emulator (repeatable)
+  --storage-account SUB/RG/NAME
+                           a storage account to rotate (repeatable): ARM GET, listKeys and
+                           regenerateKey, and a blob endpoint (https://127.0.0.1:PORT/blob/NAME/)
+                           that checks SharedKey signatures against its current keys
+  --application CLIENT_ID  an Entra application to rotate (repeatable): Microsoft Graph
+                           applications with addPassword / removePassword at
+                           https://127.0.0.1:PORT/graph, and client-credential tokens for that
+                           client id only with one of its live passwords
+                           (storage accounts and applications are not saved by --data)
   --quiet                  do not print each request
   -h, --help               show this help
 `;
@@ -63,6 +78,26 @@ function workspace(text: string): Workspace {
     throw new Error(`--workspace must be SUB/RG/NAME or SUB/RG/NAME/VAULT, got ${text}`);
   }
   return { subscriptionId, resourceGroup, name, vaultName: vaultName || `${name}-kv` };
+}
+
+function storageAccount(text: string): StorageAccountRef {
+  const [subscriptionId, resourceGroup, name, ...rest] = text.split("/");
+  if (!subscriptionId || !resourceGroup || !name || rest.length > 0) {
+    throw new Error(`--storage-account must be SUB/RG/NAME, got ${text}`);
+  }
+  if (!/^[a-z0-9]{3,24}$/.test(name)) {
+    throw new Error(
+      `--storage-account: the name must be 3 to 24 lower-case letters and digits, got ${name}`,
+    );
+  }
+  return { subscriptionId, resourceGroup, name };
+}
+
+function application(text: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) {
+    throw new Error(`--application must be a client id (a GUID), got ${text}`);
+  }
+  return text;
 }
 
 /** What the command line asks for. */
@@ -93,6 +128,8 @@ export function parseCommand(argv: string[]): Command {
       "serve-retired-api-versions": { type: "boolean" },
       subscription: { type: "string", multiple: true },
       workspace: { type: "string", multiple: true },
+      "storage-account": { type: "string", multiple: true },
+      application: { type: "string", multiple: true },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -134,6 +171,8 @@ export function parseCommand(argv: string[]): Command {
       ...(latencyMs !== undefined ? { latencyMs } : {}),
       faults,
       ...(values["serve-retired-api-versions"] ? { retiredVaultApiVersions: true } : {}),
+      storageAccounts: (values["storage-account"] ?? []).map(storageAccount),
+      applications: (values.application ?? []).map(application),
       ...(values.quiet ? {} : { onLog: (line: string) => process.stdout.write(`${line}\n`) }),
     },
     workspaces: (values.workspace ?? []).map(workspace),
@@ -159,7 +198,15 @@ export async function main(argv: string[]): Promise<number> {
   for (const s of subscriptions) emu.addSubscription(s);
   for (const ws of workspaces) emu.addWorkspace(ws);
 
-  process.stdout.write(banner(emu, workspaces, subscriptions.length > 0));
+  process.stdout.write(
+    banner(
+      emu,
+      workspaces,
+      subscriptions.length > 0,
+      options.storageAccounts,
+      options.applications,
+    ),
+  );
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);
@@ -177,7 +224,13 @@ const lines = (env: Record<string, string>): string[] =>
   Object.entries(env).map(([k, v]) => `${k}=${v}`);
 
 /** What the emulator prints once it listens: where it is, and what to run to use it. */
-export function banner(emu: Emulator, workspaces: Workspace[], hasSubscription: boolean): string {
+export function banner(
+  emu: Emulator,
+  workspaces: Workspace[],
+  hasSubscription: boolean,
+  storageAccounts: readonly StorageAccountRef[] = [],
+  applications: readonly string[] = [],
+): string {
   const node = emu.env();
   const python = emu.pythonEnv();
   const cli = emu.azureCliEnv();
@@ -190,6 +243,16 @@ export function banner(emu: Emulator, workspaces: Workspace[], hasSubscription: 
       (w) =>
         `Workspace:          ${w.subscriptionId}/${w.resourceGroup}/${w.name} -> vault ${w.vaultName}`,
     ),
+    ...storageAccounts.map(
+      (a) =>
+        `Storage account:    ${a.subscriptionId}/${a.resourceGroup}/${a.name} -> blob ${emu.blobEndpoint(a.name)}`,
+    ),
+    ...(applications.length > 0
+      ? [
+          `Microsoft Graph:    ${emu.graphUrl} (scope https://graph.microsoft.com/.default)`,
+          ...applications.map((id) => `Application:        ${id}`),
+        ]
+      : []),
     "",
     "Node (@azure/identity ManagedIdentityCredential, aml-secrets):",
     ...lines(node),

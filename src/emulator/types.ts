@@ -1,4 +1,7 @@
 /** The emulator's public, in-process API (re-exported by index.ts). */
+import type { StorageAccountRef } from "./storage.ts";
+
+export type { StorageAccountRef } from "./storage.ts";
 
 export interface FaultSettings {
   /** Key Vault's budgets per vault: 300 secret writes and 4,000 other requests per 10 s (sliding window) -> 429 Throttled. */
@@ -44,6 +47,17 @@ export interface EmulatorOptions {
    * retires on 2027-02-27 (default: refused, as after that date).
    */
   retiredVaultApiVersions?: boolean;
+  /**
+   * Storage accounts to serve (rotation): ARM GET / listKeys / regenerateKey and a blob endpoint
+   * that checks SharedKey signatures. Not persisted by `dataFile`.
+   */
+  storageAccounts?: StorageAccountRef[];
+  /**
+   * Microsoft Entra applications to serve, by client id (rotation): Graph `applications` with
+   * addPassword / removePassword, and client-credential tokens only for a live password. Not
+   * persisted by `dataFile`.
+   */
+  applications?: string[];
   /** Do not keep the process alive for this server (a process-wide helper emulator in tests). */
   unref?: boolean;
   /** Also echo each log line here (the CLI prints them). */
@@ -51,7 +65,15 @@ export interface EmulatorOptions {
 }
 
 export type RequestKind =
-  "secret-write" | "secret-read" | "challenge" | "token" | "arm" | "oidc" | "other";
+  | "secret-write"
+  | "secret-read"
+  | "challenge"
+  | "token"
+  | "arm"
+  | "oidc"
+  | "blob"
+  | "graph"
+  | "other";
 
 export interface RequestRecord {
   time: number;
@@ -139,6 +161,17 @@ export interface Emulator {
   versions(name: string): SecretVersionState[];
   isDeleted(name: string): boolean;
   addWorkspace(ws: Workspace): void;
+  /**
+   * Microsoft Graph at this emulator: `https://127.0.0.1:PORT/graph` (requests go to
+   * `${graphUrl}/v1.0/applications…`, with a token for `https://graph.microsoft.com/.default`).
+   */
+  readonly graphUrl: string;
+  /** Serves a storage account (see EmulatorOptions.storageAccounts). */
+  addStorageAccount(account: StorageAccountRef): void;
+  /** A storage account's blob endpoint, path-style: `https://127.0.0.1:PORT/blob/{name}/`. */
+  blobEndpoint(name: string): string;
+  /** Serves an application by client id (see EmulatorOptions.applications); returns its object id. */
+  addApplication(appId: string): string;
   /** What GET /subscriptions lists. */
   addSubscription(subscriptionId: string): void;
   stop(): Promise<void>;
