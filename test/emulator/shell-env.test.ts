@@ -117,6 +117,8 @@ test("--env prints export lines only, and a start that fails says why and exits 
     },
   );
   taken.close();
+  const stray = Number(/^export AML_SECRETS_EMULATOR_PID='(\d+)'$/m.exec(busy.stdout)?.[1]);
+  if (stray) started.push(stray);
   assert.notEqual(busy.status, 0);
   assert.equal(busy.stdout, "");
   assert.match(busy.stderr, /^emulator failed: .*EADDRINUSE/);
