@@ -88,8 +88,9 @@ function emulatorStarted(child) {
         if (ready) log.push(line);
         const url = /^Key Vault emulator:\s+(\S+)/.exec(line);
         if (url) vaultUrl = url[1];
-        const pair = /^([A-Z_]+)=(.+)$/.exec(line);
-        if (pair) env[pair[1]] = pair[2];
+        // The banner's environment lines are POSIX sh: export NAME='value' ('\'' for a quote).
+        const pair = /^export ([A-Z_]+)='(.*)'$/.exec(line);
+        if (pair) env[pair[1]] = pair[2].replaceAll("'\\''", "'");
         if (!ready && line.startsWith("Press Ctrl+C")) {
           ready = true;
           resolve({ vaultUrl, env, log });

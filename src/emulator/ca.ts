@@ -5,15 +5,15 @@
  */
 import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import {
-  existsSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
-  closeSync,
+  readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
-  statSync,
-  writeFileSync,
+  writeSync,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -35,77 +35,111 @@ export interface LeafCertificate {
 
 const certName = "ca.pem";
 const keyName = "ca-key.pem";
-const lockName = ".lock";
-// A lock older than this was left by a process that died while making the CA.
-const staleLockMs = 30_000;
-const waitForOtherMakerMs = 20_000;
+/** A file being written: `.<final name>.<pid>.<random>.tmp`, so a later start can tell its owner. */
+const tempPattern = /^\.(?:ca|ca-key)\.pem\.(\d+)\.[0-9a-f]+\.tmp$/;
 
 /** The folder used when neither `caDir` nor AML_TEST_CA_DIR names one. */
 export function defaultCaDir(): string {
   return process.env.AML_TEST_CA_DIR ?? path.join(os.homedir(), ".aml-secrets", "emulator-ca");
 }
 
-/** Loads the CA in `dir`, making it first when the folder holds none. Safe across processes. */
+/**
+ * Loads the CA in `dir`, making what it lacks first. Safe across processes without a lock, so
+ * nothing can wedge a later start: each file is written whole under a temporary name, then
+ * published with link(2), which creates the final name only if no one did yet (the first
+ * process wins, the others read its file). The key is published before the certificate, and the
+ * certificate is made from whatever key was published, so every process that shares the folder
+ * ends with the same CA. A process killed at any point leaves either nothing, a key without a
+ * certificate (the next start certifies it), or a temporary file of a dead process (the next
+ * start removes it). Nobody ever waits for anybody.
+ */
 export function ensureCa(dir: string): CertificateAuthority {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const existing = loadCa(dir);
-  if (existing) return existing;
-  const lock = path.join(dir, lockName);
-  if (tryLock(lock)) {
-    try {
-      return loadCa(dir) ?? makeCa(dir);
-    } finally {
-      rmSync(lock, { force: true });
-    }
-  }
-  // Another process is making it: wait for its files rather than racing it.
-  const deadline = Date.now() + waitForOtherMakerMs;
-  while (Date.now() < deadline) {
-    sleepSync(50);
-    const made = loadCa(dir);
-    if (made) return made;
-  }
-  throw new Error(`timed out waiting for another process to create the emulator CA in ${dir}`);
-}
-
-function loadCa(dir: string): CertificateAuthority | undefined {
   const certFile = path.join(dir, certName);
   const keyFile = path.join(dir, keyName);
-  if (!existsSync(certFile) || !existsSync(keyFile)) return undefined;
-  return {
-    dir,
-    certFile,
-    certPem: readFileSync(certFile, "utf8"),
-    keyPem: readFileSync(keyFile, "utf8"),
-  };
+  const existing = readIfThere(certFile);
+  const keyPem = readIfThere(keyFile) ?? publish(keyFile, rsaKeyPair().keyPem);
+  const certPem = existing ?? publish(certFile, caCertificate(keyPem));
+  removeAbandoned(dir);
+  checkPair(dir, certPem, keyPem);
+  return { dir, certFile, certPem, keyPem };
 }
 
-function tryLock(lock: string): boolean {
+function readIfThere(file: string): string | undefined {
   try {
-    closeSync(openSync(lock, "wx"));
-    return true;
-  } catch {
-    try {
-      if (Date.now() - statSync(lock).mtimeMs > staleLockMs) {
-        rmSync(lock, { force: true });
-        closeSync(openSync(lock, "wx"));
-        return true;
-      }
-    } catch {
-      // Someone else took the stale lock first: wait for them like for any other maker.
-    }
-    return false;
+    return readFileSync(file, "utf8");
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
   }
 }
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/**
+ * Writes `text` to `file` unless the file exists; returns what `file` holds afterwards (this
+ * text, or the text of the process that published first).
+ */
+function publish(file: string, text: string): string {
+  const temp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
+  );
+  const fd = openSync(temp, "wx", 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, file);
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
+      rmSync(temp, { force: true });
+      throw new Error(
+        `cannot create the emulator CA in ${path.dirname(file)} (${(e as Error).message}): ` +
+          "choose a folder on a local disk with --ca-dir",
+      );
+    }
+  }
+  rmSync(temp, { force: true });
+  return readFileSync(file, "utf8");
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, file);
+/** Removes the temporary files of processes that died while writing them. */
+function removeAbandoned(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(tempPattern.exec(name)?.[1] ?? NaN);
+    if (Number.isInteger(pid) && !isAlive(pid)) rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: unknown) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The certificate and the key are one pair; a folder where they are not cannot be repaired here. */
+function checkPair(dir: string, certPem: string, keyPem: string): void {
+  let matches = false;
+  try {
+    const cert = forge.pki.certificateFromPem(certPem);
+    const key = forge.pki.privateKeyFromPem(keyPem);
+    const pub = cert.publicKey as forge.pki.rsa.PublicKey;
+    matches = pub.n.equals(key.n) && pub.e.equals(key.e);
+  } catch {
+    matches = false;
+  }
+  if (!matches) {
+    throw new Error(
+      `the emulator CA in ${dir} is damaged (${certName} and ${keyName} are not one pair): ` +
+        `delete the folder to make a new CA (and trust its new ${certName}), or use --ca-dir`,
+    );
+  }
 }
 
 /** RSA keys come from Node's native generator: node-forge's pure-JS one takes seconds. */
@@ -131,10 +165,11 @@ function serialNumber(): string {
   return bytes.toString("hex");
 }
 
-function makeCa(dir: string): CertificateAuthority {
-  const keys = rsaKeyPair();
+/** A self-signed CA certificate for the key given. */
+function caCertificate(keyPem: string): string {
+  const privateKey = forge.pki.privateKeyFromPem(keyPem);
   const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
+  cert.publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
   cert.serialNumber = serialNumber();
   cert.validity.notBefore = new Date(Date.now() - 24 * 3600_000);
   cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600_000);
@@ -149,13 +184,8 @@ function makeCa(dir: string): CertificateAuthority {
     { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     { name: "subjectKeyIdentifier" },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  const certPem = forge.pki.certificateToPem(cert);
-  const certFile = path.join(dir, certName);
-  // Key first: a reader that sees ca.pem can always read the key too.
-  writeAtomic(path.join(dir, keyName), keys.keyPem);
-  writeAtomic(certFile, certPem);
-  return { dir, certFile, certPem, keyPem: keys.keyPem };
+  cert.sign(privateKey, forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
 }
 
 /** A server certificate for 127.0.0.1, localhost and ::1, signed by the CA. */

@@ -2,7 +2,7 @@
  * Injected faults: Key Vault's request budgets, random 429 / 5xx, dropped connections, the
  * windows while a delete or a recover completes, and permanent 403s on chosen names.
  */
-import type { FaultSettings } from "./types.ts";
+import type { FaultSettings, ForbiddenCode, ForbidRule } from "./types.ts";
 
 /** Key Vault's service limits per vault (the SPEC's numbers), over a sliding window. */
 export const quotaWindowMs = 10_000;
@@ -18,6 +18,7 @@ export const defaultFaults: FaultSettings = {
   recoverDelayMs: 0,
   deleteDelayMs: 0,
   forbidden: [],
+  forbid: [],
   throttleAllMs: 0,
   armForbidden: [],
 };
@@ -76,7 +77,11 @@ export class Faults {
   }
 
   /** The fault that answers an authenticated vault request, if one does; counts it against the quota otherwise. */
-  vaultFault(isSecretWrite: boolean, secret: string | undefined): FaultAnswer | undefined {
+  vaultFault(
+    isSecretWrite: boolean,
+    secret: string | undefined,
+    request?: ForbidRequest,
+  ): FaultAnswer | undefined {
     const now = Date.now();
     if (now < this.throttleAllUntil) {
       return this.throttled("throttle-all", Math.ceil((this.throttleAllUntil - now) / 1000));
@@ -109,15 +114,12 @@ export class Faults {
             message: "The service is temporarily unavailable. Please retry later.",
           };
     }
+    const req = request ?? { method: "GET", segments: [] };
     if (secret !== undefined && this.current.forbidden.some((n) => n.toLowerCase() === secret)) {
-      return {
-        fault: "forbidden",
-        status: 403,
-        code: "Forbidden",
-        message: `Caller is not authorized to perform action on resource. If role assignments, deny assignments or role definitions were changed recently, please observe propagation time. Secret: ${secret}`,
-        inner: "ForbiddenByRbac",
-      };
+      return { ...forbiddenAnswer("ForbiddenByRbac", req), fault: "forbidden" };
     }
+    const rule = this.current.forbid.find((r) => forbidMatches(r, secret));
+    if (rule) return forbiddenAnswer(rule.code, req);
     return undefined;
   }
 
@@ -160,4 +162,93 @@ export class Faults {
       ...(send ? { headers: { "retry-after": String(seconds) } } : {}),
     };
   }
+}
+
+/** The request a 403 refuses, for the wording of its message. */
+export interface ForbidRequest {
+  method: string;
+  /** The path's segments: `secrets`, NAME, VERSION… */
+  segments: string[];
+  clientAddress?: string;
+  /** The token's claims: tenant, object id, application id. */
+  caller?: { tid?: string; oid?: string; appid?: string };
+}
+
+export const forbiddenCodes: readonly ForbiddenCode[] = [
+  "ForbiddenByFirewall",
+  "ForbiddenByRbac",
+  "ForbiddenByPolicy",
+  "AccessDenied",
+];
+
+/** The emulator's vault as Key Vault names a vault in its messages: `NAME;location=REGION`. */
+const vaultRef = "emulator;location=local";
+const vaultScope =
+  "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/emulator/providers/microsoft.keyvault/vaults/emulator";
+
+function forbidMatches(rule: ForbidRule, secret: string | undefined): boolean {
+  if (rule.names === undefined) return true;
+  if (secret === undefined) return false;
+  const pattern = rule.names.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${pattern.join(".*")}$`, "i").test(secret);
+}
+
+/**
+ * What the request does, as Key Vault's RBAC names it (data action) and as an access policy does
+ * (permission): `getSecret/action` / `get`, `setSecret/action` / `set`, …
+ */
+function operation(method: string, segments: string[]): { action: string; permission: string } {
+  const [root, name, third] = segments;
+  const m = method.toUpperCase();
+  const act = (action: string, permission: string): { action: string; permission: string } => ({
+    action: `Microsoft.KeyVault/vaults/secrets/${action}`,
+    permission,
+  });
+  if (root === "deletedsecrets") {
+    if (m === "DELETE") return act("purge/action", "purge");
+    if (m === "POST") return act("recover/action", "recover");
+    return act("readMetadata/action", "list");
+  }
+  if (m === "PUT") return act("setSecret/action", "set");
+  if (m === "PATCH") return act("update/action", "set");
+  if (m === "DELETE") return act("delete", "delete");
+  if (m === "POST")
+    return name === "restore" ? act("restore/action", "restore") : act("backup/action", "backup");
+  if (name === undefined || third === "versions") return act("readMetadata/action", "list");
+  return act("getSecret/action", "get");
+}
+
+/** Key Vault's 403 for `code`, in the service's words (lines end in CRLF, as it sends them). */
+export function forbiddenAnswer(code: ForbiddenCode, request: ForbidRequest): FaultAnswer {
+  const tenant = request.caller?.tid ?? "00000000-0000-0000-0000-000000000000";
+  const caller = `appid=${request.caller?.appid ?? request.caller?.oid ?? "unknown"};oid=${request.caller?.oid ?? "unknown"};iss=https://sts.windows.net/${tenant}/`;
+  const { action, permission } = operation(request.method, request.segments);
+  const [, name] = request.segments;
+  const resource =
+    name && request.segments[0] === "secrets" && name !== "restore"
+      ? `${vaultScope}/secrets/${name.toLowerCase()}`
+      : vaultScope;
+  const message = {
+    ForbiddenByFirewall: [
+      "Client address is not authorized and caller is not a trusted service.",
+      `Client address: ${request.clientAddress ?? "127.0.0.1"}`,
+      `Caller: ${caller}`,
+      `Vault: ${vaultRef}`,
+    ].join("\r\n"),
+    ForbiddenByRbac: [
+      "Caller is not authorized to perform action on resource.",
+      "If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.",
+      `Caller: ${caller}`,
+      `Action: '${action}'`,
+      `Resource: '${resource}'`,
+      "Assignment: (not found)",
+      "DenyAssignmentId: null",
+      "DecisionReason: 'DeniedWithNoValidRBAC' ",
+      `Vault: ${vaultRef}`,
+      "",
+    ].join("\r\n"),
+    ForbiddenByPolicy: `The policy requires the caller '${caller}' to use on-behalf-of (OBO) flow. For more information on OBO, please see https://go.microsoft.com/fwlink/?linkid=2152310`,
+    AccessDenied: `The user, group or application '${caller}' does not have secrets ${permission} permission on key vault '${vaultRef}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+  }[code];
+  return { fault: `forbidden-${code}`, status: 403, code: "Forbidden", message, inner: code };
 }

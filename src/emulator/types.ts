@@ -27,10 +27,27 @@ export interface FaultSettings {
   deleteDelayMs: number;
   /** Secret names that answer 403 Forbidden (permanent), e.g. to test role errors. */
   forbidden: string[];
+  /** Key Vault's 403 refusals with their inner codes, as the service words them (`--forbid`). */
+  forbid: ForbidRule[];
   /** From now, every vault request answers 429 for this long (hard throttle). */
   throttleAllMs: number;
   /** Workspace names whose ARM look-up answers 403 AuthorizationFailed. */
   armForbidden: string[];
+}
+
+/**
+ * Who refuses: the vault's firewall (`ForbiddenByFirewall`), Azure RBAC (`ForbiddenByRbac`), an
+ * access-policy vault (`AccessDenied`, "does not have secrets get permission"), or a policy of
+ * the vault (`ForbiddenByPolicy`).
+ */
+export type ForbiddenCode =
+  "ForbiddenByFirewall" | "ForbiddenByRbac" | "ForbiddenByPolicy" | "AccessDenied";
+
+/** A 403 the vault answers: every authenticated vault request, or those naming a matching secret. */
+export interface ForbidRule {
+  code: ForbiddenCode;
+  /** A secret-name pattern (`*` any characters, case-insensitive); absent: every request. */
+  names?: string;
 }
 
 export interface EmulatorOptions {

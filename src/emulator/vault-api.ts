@@ -108,7 +108,12 @@ export function handleVault(ctx: VaultContext, ex: Exchange): void {
     );
     return;
   }
-  const fault = ctx.faults.vaultFault(ex.record.kind === "secret-write", ex.record.secret);
+  const fault = ctx.faults.vaultFault(ex.record.kind === "secret-write", ex.record.secret, {
+    method: ex.method,
+    segments: ex.segments,
+    ...(ex.req.socket.remoteAddress ? { clientAddress: ex.req.socket.remoteAddress } : {}),
+    caller: claims,
+  });
   if (fault) {
     ex.record.fault = fault.fault;
     sendError(ex, fault.status, fault.code, fault.message, fault.inner, fault.headers);

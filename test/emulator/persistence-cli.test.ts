@@ -105,7 +105,7 @@ test("emulator command: prints the environment, serves the SDK with only that, s
     const env: Record<string, string> = Object.fromEntries(
       [
         ...out.matchAll(
-          /^(NODE_EXTRA_CA_CERTS|IDENTITY_ENDPOINT|IDENTITY_HEADER|AZURE_AUTHORITY_HOST)=(.+)$/gm,
+          /^export (NODE_EXTRA_CA_CERTS|IDENTITY_ENDPOINT|IDENTITY_HEADER|AZURE_AUTHORITY_HOST)='([^']*)'$/gm,
         ),
       ].map((m) => [m[1] ?? "", m[2] ?? ""]),
     );

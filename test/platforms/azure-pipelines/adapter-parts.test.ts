@@ -129,8 +129,8 @@ describe("task.json", () => {
     assert.deepEqual(Object.keys(taskJson.execution).sort(), ["Node20_1", "Node24"]);
     for (const handler of Object.values(taskJson.execution))
       assert.equal(handler.target, "dist/task.cjs");
-    // 4.265.1 is the first agent with the Node24 handler.
-    assert.equal(taskJson.minimumAgentVersion, "4.265.1");
+    // 3.230.2 is the first agent with the Node20_1 handler (docs/agent-handlers.md).
+    assert.equal(taskJson.minimumAgentVersion, "3.230.2");
     assert.deepEqual(taskJson.outputVariables.map((o) => o.name).sort(), [
       "changed",
       "names",

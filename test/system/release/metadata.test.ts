@@ -50,15 +50,12 @@ test("LICENSE is the licence package.json declares", () => {
   assert.match(read("LICENSE"), /^MIT License\n\nCopyright \(c\) \d{4} /);
 });
 
-test("minimumAgentVersion is an agent with the Node24 handler (4.265.1, the first released)", () => {
+test("minimumAgentVersion is the first agent with the Node20_1 handler (3.230.2; docs/agent-handlers.md)", () => {
   const taskJson = json("task.json") as {
     minimumAgentVersion: string;
     execution: Record<string, { target: string }>;
   };
   assert.deepEqual(Object.keys(taskJson.execution), ["Node24", "Node20_1"]);
-  const [major = 0, minor = 0, patch = 0] = taskJson.minimumAgentVersion.split(".").map(Number);
-  assert.ok(
-    major > 4 || (major === 4 && (minor > 265 || (minor === 265 && patch >= 1))),
-    `minimumAgentVersion ${taskJson.minimumAgentVersion} has no Node24 handler`,
-  );
+  // Older agents know no Node20_1 (3.230.0 had "Node20"): they would find no handler to run.
+  assert.equal(taskJson.minimumAgentVersion, "3.230.2");
 });
