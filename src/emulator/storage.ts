@@ -7,13 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { Exchange } from "./http.ts";
 import { parseJsonObject, sendError, sendJson } from "./http.ts";
-
-export interface StorageAccountRef {
-  subscriptionId: string;
-  resourceGroup: string;
-  /** 3-24 lower-case letters and digits, as Azure requires. */
-  name: string;
-}
+import type { StorageAccountRef } from "./types.ts";
 
 export interface StorageKey {
   keyName: "key1" | "key2";

@@ -1,7 +1,4 @@
 /** The emulator's public, in-process API (re-exported by index.ts). */
-import type { StorageAccountRef } from "./storage.ts";
-
-export type { StorageAccountRef } from "./storage.ts";
 
 export interface FaultSettings {
   /** Key Vault's budgets per vault: 300 secret writes and 4,000 other requests per 10 s (sliding window) -> 429 Throttled. */
@@ -192,4 +189,12 @@ export interface Emulator {
   /** What GET /subscriptions lists. */
   addSubscription(subscriptionId: string): void;
   stop(): Promise<void>;
+}
+
+/** A storage account the emulator serves for rotation (`--storage-account SUB/RG/NAME`). */
+export interface StorageAccountRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** 3-24 lower-case letters and digits, as Azure requires. */
+  name: string;
 }
