@@ -28,3 +28,28 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return typeof e === "string" ? e : JSON.stringify(e);
 }
+
+/**
+ * Text a server wrote (a service's message, a library's that may quote one), held back from
+ * every output: a message carries only a marker for it, and the reporter alone puts it back,
+ * after checking that it holds no known value (report/clean-text.ts). A string that reaches an
+ * output any other way shows the marker, never the text.
+ */
+const held = new Map<number, string>();
+const marker = /\uE000(\d+)\uE001/g;
+
+/** A marker standing for `text` in a message. */
+export function untrusted(text: string): string {
+  const id = held.size + 1;
+  held.set(id, text.replace(/[\uE000\uE001]/g, ""));
+  return `\uE000${id}\uE001`;
+}
+
+/** `text` with each marker replaced by what `show` makes of the text it stands for. */
+export function resolveUntrusted(text: string, show: (server: string) => string): string {
+  if (!text.includes("\uE000")) return text;
+  return text.replace(marker, (all: string, id: string) => {
+    const server = held.get(Number(id));
+    return server === undefined ? all : show(server);
+  });
+}

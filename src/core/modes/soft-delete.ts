@@ -131,7 +131,7 @@ function isManaged(e: unknown): boolean {
   return (
     error.status === 403 &&
     (error.innerCode === "SecretManagedByKeyVault" ||
-      /managed by (a certificate|key vault)/i.test(error.message))
+      /managed by (a certificate|key vault)/i.test(error.untrusted))
   );
 }
 

@@ -1,5 +1,5 @@
 /** The `Reporter`: everything the core says goes through it, redacted. */
-import { errorMessage } from "../errors.ts";
+import { errorMessage, resolveUntrusted } from "../errors.ts";
 import type { Platform } from "../platform.ts";
 import { Redactor, maskPieces } from "./redact.ts";
 import {
@@ -12,6 +12,36 @@ import {
 } from "./summary.ts";
 import type { ResultRow } from "./result.ts";
 import { inert } from "./inert.ts";
+import { CleanText } from "./clean-text.ts";
+
+/** What stands where a service's message was withheld. */
+export const withheld = "the service's message was withheld because it may contain a secret value";
+
+/**
+ * The redactor, and the index of the same values in normal form that decides whether a server's
+ * text may be shown: whatever the one learns (a value, the connection's secrets), so does the
+ * other.
+ */
+class KnownValues extends Redactor {
+  readonly clean = new CleanText();
+  /** Texts already decided, until a value is learned. */
+  readonly decided = new Map<string, boolean>();
+
+  override add(value: string): void {
+    super.add(value);
+    this.clean.add(value);
+    this.decided.clear();
+  }
+
+  isClean(text: string): boolean {
+    let clean = this.decided.get(text);
+    if (clean === undefined) {
+      clean = this.clean.isClean(text);
+      this.decided.set(text, clean);
+    }
+    return clean;
+  }
+}
 
 /**
  * What a name, a source or a version may hold to be written exactly: vault names (letters,
@@ -21,7 +51,7 @@ const exactName = /^[\w.*-]+$/;
 
 /** Everything the core says goes through here: redacted, whatever the platform does. */
 export class Reporter {
-  readonly redactor = new Redactor();
+  readonly redactor = new KnownValues();
 
   constructor(private readonly platform: Platform) {}
 
@@ -31,9 +61,17 @@ export class Reporter {
     this.redactor.add(value);
   }
 
-  /** Redacted first, then made inert (see service-error.ts): a value is found as it was. */
+  /**
+   * The one place a server's text (held back as a marker: errors.ts `untrusted`) is put back:
+   * whole when it is provably free of every known value (clean-text.ts), else a note that it
+   * was withheld. Then redacted (a second line, for the product's own text), then made inert
+   * (see service-error.ts): a value is found as it was.
+   */
   text(line: string): string {
-    return inert(this.redactor.redact(line));
+    const shown = resolveUntrusted(line, (server) =>
+      this.redactor.isClean(server) ? server : `(${withheld})`,
+    );
+    return inert(this.redactor.redact(shown));
   }
 
   info(line: string): void {

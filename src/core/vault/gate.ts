@@ -145,7 +145,7 @@ export function retryReason(e: unknown): { reason: string; retryAfterMs?: number
   if (error.status === undefined && error.code && retriedSocketCodes.has(error.code)) {
     return { reason: error.code };
   }
-  if (error.status === undefined && /socket hang up/i.test(error.message))
+  if (error.status === undefined && /socket hang up/i.test(error.untrusted))
     return { reason: "socket hang up" };
   return undefined;
 }

@@ -223,6 +223,7 @@ class TunnelAgent extends https.Agent {
           ? e
           : Object.assign(new Error(`could not reach the proxy ${name}: ${e.message}`), {
               code: e.code,
+              proxy: name,
             }),
       );
     });

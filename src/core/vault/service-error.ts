@@ -12,7 +12,16 @@
  * error (`{"error":{"code","message"}}`), and a body that does not parse is described by its
  * status, content type and length. Command syntax and control characters in what is kept are
  * broken up by the reporter, after redaction (report/inert.ts).
+ *
+ * Even the structured message is the server's text: it reaches a message only as a marker
+ * (`untrusted` in errors.ts) that the reporter replaces with the text when the text is provably
+ * free of every known value (report/clean-text.ts), else with a note that it was withheld. What
+ * stands either way is the product's: status, code, inner code, request id, and the sentence for
+ * that code (error-codes.ts). A request that got no answer is described by the product alone
+ * (its socket or TLS code and what to do), never by the socket's message.
  */
+import { untrusted } from "../errors.ts";
+import { codeRemedy, networkRemedy } from "./error-codes.ts";
 import { field } from "./json.ts";
 
 export interface ServiceError {
@@ -24,7 +33,17 @@ export interface ServiceError {
   /** Retry-After in milliseconds, when the answer carried one. */
   retryAfterMs?: number;
   requestId?: string;
+  /**
+   * What may stand in a message: the product's own text, or a marker for the server's (see
+   * above). Never the server's text itself.
+   */
   message: string;
+  /** The server's (or a library's) text as it came: to classify the failure, never to print. */
+  untrusted: string;
+  /** The host the request went to, from its URL. */
+  host?: string;
+  /** The proxy the request went through, when the failure was the proxy's. */
+  proxy?: string;
 }
 
 interface HeadersLike {
@@ -120,15 +139,21 @@ function isRestError(e: unknown): boolean {
 export function serviceError(e: unknown): ServiceError {
   const response = field(e, "response");
   const headers = field(response, "headers") as HeadersLike | undefined;
-  const found: ServiceError = { message: "" };
+  const found: ServiceError = { message: "", untrusted: "" };
   const status = field(e, "statusCode") ?? field(response, "status");
   if (typeof status === "number" && status > 0) found.status = status;
+  const url = field(field(e, "request"), "url");
+  if (typeof url === "string" && URL.canParse(url)) found.host = new URL(url).host;
   if (headers && typeof headers.get === "function") {
     const retryAfter = parseRetryAfter(headers.get("retry-after"));
     if (retryAfter !== undefined) found.retryAfterMs = retryAfter;
     const requestId = codeOf(headers.get("x-ms-request-id"));
     if (requestId) found.requestId = requestId;
   }
+  const held = (text: string, max: number): void => {
+    found.untrusted = text;
+    found.message = text === "" ? "" : untrusted(cut(text, max));
+  };
   if (isRestError(e) && response !== undefined) {
     const body = field(response, "bodyAsText");
     const parsed = field(e, "details") ?? field(response, "parsedBody");
@@ -141,23 +166,40 @@ export function serviceError(e: unknown): ServiceError {
       // `Pagination failed with unexpected statusCode 403`), and the code the service's.
       const code = codeOf(field(e, "code"));
       if (code) found.code = code;
-      found.message = cut(e instanceof Error ? e.message : "", maxServiceMessage);
+      held(e instanceof Error ? e.message : "", maxServiceMessage);
     } else {
       if (structured?.code) found.code = structured.code;
       if (structured?.innerCode) found.innerCode = structured.innerCode;
       if (!structured) found.message = describeBody(found.status, headers, body);
       else if (structured.message !== undefined && !serverFault)
-        found.message = cut(structured.message, maxServiceMessage);
+        held(structured.message, maxServiceMessage);
     }
   } else {
     // No answer (a socket error), or not an HTTP error at all (a credential's, our own).
     const code = field(e, "code");
-    if (typeof code === "string" && (isRestError(e) || /^E[A-Z_]+$/.test(code))) found.code = code;
+    if (typeof code === "string" && (isRestError(e) || /^[A-Z][A-Z0-9_]+$/.test(code)))
+      found.code = code;
     const message = e instanceof Error ? e.message : String(e);
-    found.message = e instanceof Error && isOwn(e) ? message : cut(message, maxOtherMessage);
+    // network.ts names the proxy it could not reach; the SDK keeps only the message.
+    const proxy = /^could not reach the proxy (https?:\/\/[\w.:[\]-]+)/.exec(message)?.[1];
+    if (proxy) found.proxy = proxy;
+    const sentence =
+      found.code === undefined
+        ? undefined
+        : networkRemedy(found.code, {
+            ...(found.host ? { host: found.host } : {}),
+            ...(proxy ? { proxy } : {}),
+          });
+    if (sentence !== undefined) {
+      found.untrusted = message;
+      found.message = sentence;
+    } else if (e instanceof Error && isOwn(e)) {
+      found.untrusted = message;
+      found.message = message;
+    } else held(message, maxOtherMessage);
   }
   if (found.innerCode === undefined) {
-    const match = innerCodeMessages.find(([pattern]) => pattern.test(found.message));
+    const match = innerCodeMessages.find(([pattern]) => pattern.test(found.untrusted));
     if (match) found.innerCode = match[1];
   }
   return found;
@@ -193,12 +235,22 @@ export function serviceSaid(e: unknown): string {
   return [describeStatus(error), error.message].filter((part) => part !== "").join(": ");
 }
 
-/** `what failed: 403 Forbidden (ForbiddenByRbac): message; check: hint` (never a value). */
+/**
+ * `what failed: 403 Forbidden (ForbiddenByRbac): <the service's message, or a note that it was
+ * withheld>; request id …; <what to do for that code>` (never a value).
+ */
 export function failure(request: { hint: string }, what: string, e: unknown): string {
   const error = serviceError(e);
   const said = serviceSaid(e);
   const parts = [`${what} failed${said ? `: ${said}` : ""}`];
   if (error.requestId) parts.push(`request id ${error.requestId}`);
-  if (error.status === 401 || error.status === 403) parts.push(`check: ${request.hint}`);
+  const remedy =
+    error.status === undefined && error.code !== undefined && networkRemedy(error.code, {})
+      ? undefined // a network failure: its sentence is the message
+      : codeRemedy(error.status, error.code, error.innerCode, {
+          hint: request.hint,
+          ...(error.host ? { host: error.host } : {}),
+        });
+  if (remedy) parts.push(remedy);
   return parts.join("; ");
 }
