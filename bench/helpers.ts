@@ -1,43 +1,85 @@
 /**
- * What the benchmarks share: an emulator with Key Vault's real quotas, the two contenders run as
- * their own processes against it (aml-secrets as the CLI bundle a user runs, the baseline as a
- * plain script), what the emulator saw of each, the floor arithmetic, and the printing.
+ * What the benchmarks share: an emulator with Key Vault's quotas, the contenders run as their
+ * own processes against it (the product as the CLI bundle a user runs, with its defaults; the
+ * two baseline loops bundled with the product's esbuild options), what the emulator saw of
+ * each, the honesty checks, and the results file that `bench/run.mjs` turns into one table.
  *
- * Each contender is a child process, so its peak RSS is its own (the emulator lives in the bench
- * process), and it pays its own start-up, token and challenge, as it would in a pipeline.
+ * Nothing here reads the product's settings (`src/core/`): the product is run through its
+ * bundle with its defaults, and the floors come from bench/floors.ts (the service's budgets).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
+import { build } from "esbuild";
 import { startEmulator, type Emulator, type RequestRecord } from "../src/emulator/index.ts";
 import { assertNoLeaks, recordScenario } from "../test/helpers/leaks.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
-const cliBundle = path.join(root, "dist", "cli.cjs");
-const baselineScript = path.join(import.meta.dirname, "baseline-loop.mjs");
+export const cliBundle = path.join(root, "dist", "cli.cjs");
+
+/** `BENCH_ROUNDS` (run.mjs sets it: 3 by default, 1 with --check). */
+export const rounds = Math.max(1, Number.parseInt(process.env.BENCH_ROUNDS ?? "3", 10) || 3);
+/** `--check`: small sizes, every state checked, no figure judged. */
+export const checkOnly = process.env.BENCH_CHECK === "1";
+
+/** A folder removed when the bench process exits. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const work = tempDir("aml-bench-");
 
 /**
  * Preloaded into each contender (`node -r`): when it exits, it writes its own peak RSS in kB to
  * fd 3, where the bench reads it. CommonJS and `-r` on purpose: a `--import` preload starts
- * Node's ESM loader in a CommonJS program, which added 12 MB to the CLI's peak RSS. Written to a
- * temp file because a `.cjs` file here would be linted as TypeScript-checked code.
+ * Node's ESM loader in a CommonJS program, which added 12 MB to the CLI's peak RSS.
  */
-const peakRssPreload = (() => {
-  const dir = mkdtempSync(path.join(tmpdir(), "aml-bench-rss-"));
-  const file = path.join(dir, "peak-rss.cjs");
-  writeFileSync(
-    file,
-    'process.on("exit", () => require("node:fs").writeSync(3, String(process.resourceUsage().maxRSS)));\n',
-  );
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return file;
-})();
+const peakRssPreload = path.join(work, "peak-rss.cjs");
+writeFileSync(
+  peakRssPreload,
+  'process.on("exit", () => require("node:fs").writeSync(3, String(process.resourceUsage().maxRSS)));\n',
+);
 
-/** Key Vault's published budgets per vault (what the emulator enforces), not the core's 90 %. */
-export const keyVault = { writes: 300, others: 4_000, windowMs: 10_000, pageSize: 25 };
+/**
+ * The esbuild options of scripts/build.mjs (which cannot be imported: it rebuilds dist/ when
+ * loaded), so that the loops load the SDK as the product's bundle does: one CommonJS file,
+ * compiled once, no module resolution at start.
+ */
+export const productBuildOptions = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: "linked",
+  logLevel: "warning",
+} as const;
+
+let baselines: Promise<{ careful: string; blind: string }> | undefined;
+
+/** The two baseline loops, bundled once per bench process into the temp folder. */
+export function baselineBundles(): Promise<{ careful: string; blind: string }> {
+  baselines ??= (async () => {
+    const outdir = path.join(work, "baselines");
+    await build({
+      ...productBuildOptions,
+      entryPoints: {
+        careful: path.join(import.meta.dirname, "baselines", "careful-loop.ts"),
+        blind: path.join(import.meta.dirname, "baselines", "blind-loop.ts"),
+      },
+      outdir,
+      outExtension: { ".js": ".cjs" },
+    });
+    return { careful: path.join(outdir, "careful.cjs"), blind: path.join(outdir, "blind.cjs") };
+  })();
+  return baselines;
+}
 
 /** An emulator with Key Vault's quotas, answering 429 with Retry-After as the service does. */
 export function quotaEmulator(latencyMs: number): Promise<Emulator> {
@@ -50,30 +92,39 @@ export interface Secret {
   value: string;
 }
 
-/** The mapping file both contenders read: `vault-name: VARIABLE` lines. */
-function mappingFile(secrets: readonly Secret[]): { file: string; remove: () => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), "aml-bench-"));
-  const file = path.join(dir, "secrets.txt");
+/** The mapping file every contender reads: `vault-name: VARIABLE` lines. */
+function mappingFile(secrets: readonly Secret[]): string {
+  const file = path.join(mkdtempSync(path.join(work, "map-")), "secrets.txt");
   writeFileSync(file, secrets.map((s) => `${s.vaultName}: ${s.variable}\n`).join(""));
-  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return file;
 }
 
 export interface ChildRun {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   wallMs: number;
   /** When it was spawned (epoch ms, the emulator's clock), to place its requests in time. */
   startedAt: number;
-  /** Peak resident set size of the child, in bytes. */
+  /** Peak resident set size of the child, in bytes (NaN when it could not report it). */
   maxRss: number;
+  /** Whether the bench stopped it (SIGTERM) at its time bound. */
+  timedOut: boolean;
 }
 
 /**
  * Runs `node <script> <args>` with only `env` (plus PATH) and the peak-RSS reporter preloaded.
- * Asynchronous: the emulator answering the child lives in this process.
+ * Asynchronous: the emulator answering the child lives in this process. With `boundMs`, the
+ * child gets SIGTERM at that time (the product reports what it did and exits, the preload
+ * still reports its peak RSS).
  */
-function runNode(script: string, args: string[], env: Record<string, string>): Promise<ChildRun> {
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  boundMs?: number,
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const startedAt = Date.now();
@@ -81,6 +132,14 @@ function runNode(script: string, args: string[], env: Record<string, string>): P
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
       stdio: ["ignore", "pipe", "pipe", "pipe"],
     });
+    let timedOut = false;
+    const timer =
+      boundMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGTERM");
+          }, boundMs);
     // stdout, stderr and fd 3 (the preload's peak RSS), each collected whole.
     const texts = ["", "", ""];
     [1, 2, 3].forEach((fd, i) => {
@@ -88,16 +147,19 @@ function runNode(script: string, args: string[], env: Record<string, string>): P
       stream.setEncoding("utf8").on("data", (c: string) => (texts[i] += c));
     });
     child.on("error", reject);
-    child.on("close", (code) =>
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
       resolve({
         code,
+        signal,
         stdout: texts[0] ?? "",
         stderr: texts[1] ?? "",
         wallMs: performance.now() - start,
         startedAt,
         maxRss: Number.parseInt(texts[2] ?? "", 10) * 1024,
-      }),
-    );
+        timedOut,
+      });
+    });
   });
 }
 
@@ -108,238 +170,182 @@ function contenderEnv(emu: Emulator, secrets: readonly Secret[]): Record<string,
   return env;
 }
 
-export interface AmlRun extends ChildRun {
-  /** The `result` rows (`--json`). */
-  rows: { name: string; action: string; error?: string }[];
+export interface ResultRow {
+  name: string;
+  action: string;
+  error?: string;
 }
 
-/** `aml-secrets set --secrets-file FILE --json` against the emulator, signed in as its managed identity. */
-export async function runAmlSecrets(
+export interface ProductRun extends ChildRun {
+  /** The `result` rows (`--json`); [] when it printed none. */
+  rows: ResultRow[];
+}
+
+/**
+ * `node dist/cli.cjs <command> --vault-url … <args> --json` against the emulator, signed in
+ * as its managed identity, with the values of `secrets` in its environment (and, for `set`,
+ * their mapping in `--secrets-file`): as a user runs it, with every default.
+ */
+export async function runProduct(
   emu: Emulator,
+  command: "set" | "get" | "list",
   secrets: readonly Secret[],
-  extraArgs: string[] = [],
-): Promise<AmlRun> {
-  const mapping = mappingFile(secrets);
+  args: string[] = [],
+  boundMs?: number,
+): Promise<ProductRun> {
+  const mapping = command === "set" ? ["--secrets-file", mappingFile(secrets)] : [];
+  const run = await runNode(
+    cliBundle,
+    [command, "--vault-url", emu.vaultUrl, ...mapping, ...args, "--json"],
+    contenderEnv(emu, command === "set" ? secrets : []),
+    boundMs,
+  );
+  let rows: ResultRow[] = [];
   try {
-    const args = ["set", "--vault-url", emu.vaultUrl, "--secrets-file", mapping.file, "--json"];
-    const run = await runNode(cliBundle, [...args, ...extraArgs], contenderEnv(emu, secrets));
-    let rows: AmlRun["rows"] = [];
-    try {
-      rows = JSON.parse(run.stdout) as AmlRun["rows"];
-    } catch {
-      throw new Error(`aml-secrets printed no result (exit ${run.code}):\n${run.stderr}`);
-    }
-    return { ...run, rows };
-  } finally {
-    mapping.remove();
+    rows = JSON.parse(run.stdout) as ResultRow[];
+  } catch {
+    if (!run.timedOut)
+      throw new Error(
+        `aml-secrets ${command} printed no result (exit ${run.code}):\n${run.stderr.slice(0, 2000)}`,
+      );
   }
+  return { ...run, rows };
 }
 
-export interface BaselineRun extends ChildRun {
+export interface LoopRun extends ChildRun {
   set: number;
+  unchanged: number;
+  recovered: number;
   failed: number;
 }
 
-/** The user's loop: one awaited `setSecret` per secret (baseline-loop.mjs). */
-export async function runBaseline(emu: Emulator, secrets: readonly Secret[]): Promise<BaselineRun> {
-  const mapping = mappingFile(secrets);
-  try {
-    const run = await runNode(
-      baselineScript,
-      [emu.vaultUrl, mapping.file],
-      contenderEnv(emu, secrets),
-    );
-    if (run.code !== 0) throw new Error(`the baseline loop exited ${run.code}:\n${run.stderr}`);
-    const counts = JSON.parse(run.stdout) as { set: number; failed: number };
-    return { ...run, ...counts };
-  } finally {
-    mapping.remove();
-  }
+/** One of the baseline loops (bench/baselines/), bundled, as its own process. */
+export async function runLoop(
+  which: "careful" | "blind",
+  emu: Emulator,
+  secrets: readonly Secret[],
+): Promise<LoopRun> {
+  const script = (await baselineBundles())[which];
+  const run = await runNode(
+    script,
+    [emu.vaultUrl, mappingFile(secrets)],
+    contenderEnv(emu, secrets),
+  );
+  if (run.code !== 0) throw new Error(`the ${which} loop exited ${run.code}:\n${run.stderr}`);
+  const counts = JSON.parse(run.stdout) as Omit<LoopRun, keyof ChildRun>;
+  return { ...run, ...counts };
 }
 
-/** The leak canary over what a contender printed and what the emulator logged. */
+/**
+ * The leak canary over what a contender printed and what the emulator logged. At scale, a
+ * sample of the values (every value in 7 forms against megabytes of text is minutes of
+ * `includes`); each value carries its own random canary, so a leak of the mechanism shows in any.
+ */
 export function checkNoLeaks(
   scenario: string,
   run: ChildRun,
   emu: Emulator,
-  values: string[],
+  values: readonly string[],
 ): void {
+  const step = Math.max(1, Math.ceil(values.length / 2_000));
+  const sample = values.filter((_, i) => i % step === 0);
   const texts = { stdout: run.stdout, stderr: run.stderr, emulatorLog: emu.logs.join("\n") };
-  assertNoLeaks(texts, values, "none");
-  recordScenario(`bench ${scenario}`, texts, values, "none");
-}
-
-/** The latest value of every secret is the one it was given; throws naming the first that is not. */
-export function assertStored(emu: Emulator, secrets: readonly Secret[], who: string): void {
-  const wrong = secrets.filter((s) => emu.versions(s.vaultName).at(-1)?.value !== s.value);
-  if (wrong.length > 0) {
-    throw new Error(
-      `${who}: ${wrong.length} secrets do not hold their value, e.g. ${wrong[0]?.vaultName}`,
-    );
-  }
+  assertNoLeaks(texts, sample, "none");
+  recordScenario(`bench ${scenario}`, texts, sample, "none");
 }
 
 export interface Tally {
-  "secret-read": number;
-  "secret-write": number;
-  token: number;
-  challenge: number;
-  /** Any other kind (ARM, OIDC): none is expected here. */
-  other: number;
+  reads: number;
+  writes: number;
   throttled: number;
   /** From the first request's arrival to the last one's answer: the wall without the start. */
   busyMs: number;
 }
 
-/** The emulator's request log, by kind, how many answers were 429, and how long it was busy. */
+/** The emulator's request log: vault reads and writes, 429s, and how long it was busy. */
 export function tally(requests: readonly RequestRecord[], latencyMs = 0): Tally {
-  const t: Tally = {
-    "secret-read": 0,
-    "secret-write": 0,
-    token: 0,
-    challenge: 0,
-    other: 0,
-    throttled: 0,
-    busyMs: 0,
-  };
-  const times = requests.map((r) => r.time);
-  if (times.length > 0) t.busyMs = Math.max(...times) + latencyMs - Math.min(...times);
+  const t: Tally = { reads: 0, writes: 0, throttled: 0, busyMs: 0 };
+  let first = Infinity;
+  let last = -Infinity;
   for (const r of requests) {
-    if (
-      r.kind === "secret-read" ||
-      r.kind === "secret-write" ||
-      r.kind === "token" ||
-      r.kind === "challenge"
-    )
-      t[r.kind] += 1;
-    else t.other += 1;
+    first = Math.min(first, r.time);
+    last = Math.max(last, r.time);
+    if (r.kind === "secret-read") t.reads += 1;
+    if (r.kind === "secret-write") t.writes += 1;
     if (r.status === 429) t.throttled += 1;
   }
+  if (requests.length > 0) t.busyMs = last + latencyMs - first;
   return t;
 }
 
 /**
- * Where a run's time went, from the emulator's log (a request's time is its arrival): its first
- * request, its first write, and the answer to its last write (arrival + latency), in ms after
- * the process was spawned.
+ * The pacing a contender showed, from the emulator's log: the most vault requests that arrived
+ * within one round trip of each other (≈ requests in flight), and the time from its first write
+ * to its 301st (the window its write pacing keeps; the service's is 10 s).
  */
-export function timeline(
-  run: ChildRun,
-  requests: readonly RequestRecord[],
-  latencyMs: number,
-): string {
-  const at = (t: number): string => seconds(t - run.startedAt);
-  const writes = requests.filter((r) => r.kind === "secret-write").map((r) => r.time);
-  const parts = [`first request ${at(requests[0]?.time ?? run.startedAt)}`];
-  if (writes.length > 0) {
-    parts.push(`writes ${at(Math.min(...writes))} to ${at(Math.max(...writes) + latencyMs)}`);
+export function pacing(requests: readonly RequestRecord[], latencyMs: number): string {
+  const vault = requests
+    .filter((r) => r.kind === "secret-read" || r.kind === "secret-write")
+    .map((r) => r.time)
+    .sort((a, b) => a - b);
+  let inFlight = 0;
+  for (let i = 0, j = 0; i < vault.length; i += 1) {
+    while ((vault[j] ?? 0) <= (vault[i] ?? 0) - Math.max(1, latencyMs)) j += 1;
+    inFlight = Math.max(inFlight, i - j + 1);
   }
-  parts.push(`exit ${seconds(run.wallMs)}`);
+  const writes = requests.filter((r) => r.kind === "secret-write" && r.status !== 429);
+  const parts = [`≤${inFlight} in flight`];
+  const w1 = writes[0]?.time;
+  const w301 = writes[300]?.time;
+  if (w1 !== undefined && w301 !== undefined)
+    parts.push(`301st write ${seconds(w301 - w1)} after the 1st`);
   return parts.join(", ");
 }
-
-/**
- * The least time `n` requests of one kind take when `budget` of them fit in a sliding window:
- * the first `budget` go at once, each further `budget` one window later, and the last group
- * (the tail) needs ceil(tail / concurrency) round trips of `latencyMs`.
- */
-export function budgetFloorMs(
-  n: number,
-  budget: number,
-  concurrency: number,
-  latencyMs: number,
-): number {
-  if (n === 0) return 0;
-  const fullWindows = Math.ceil(n / budget) - 1;
-  const tail = n - fullWindows * budget;
-  return fullWindows * keyVault.windowMs + Math.ceil(tail / concurrency) * latencyMs;
-}
-
-export interface RunShape {
-  writes: number;
-  /** GETs and list pages: everything that is not a write. */
-  others: number;
-  /** Pages of the listing: each waits for the one before it (nextLink). */
-  listPages: number;
-}
-
-/**
- * The least wall time Key Vault's budgets and the latency allow for the requests of a run:
- * the largest of the write budget's floor, the other budget's floor, the listing's chain of
- * pages, and every request at `concurrency` in flight. Token and challenge round trips, and the
- * reads a write has to wait for, are left out: the floor is generous to the contender.
- */
-export function floorMs(
-  shape: RunShape,
-  budgets: { writes: number; others: number },
-  concurrency: number,
-  latencyMs: number,
-): number {
-  return Math.max(
-    budgetFloorMs(shape.writes, budgets.writes, concurrency, latencyMs),
-    budgetFloorMs(shape.others, budgets.others, concurrency, latencyMs),
-    shape.listPages * latencyMs,
-    Math.ceil((shape.writes + shape.others) / concurrency) * latencyMs,
-  );
-}
-
-export interface Contender {
-  label: string;
-  run: ChildRun;
-  tally: Tally;
-  failures: number;
-}
-
-const columns = [
-  "wall",
-  "busy",
-  "secret-read",
-  "secret-write",
-  "token",
-  "challenge",
-  "other",
-  "429s",
-  "failed",
-  "peak RSS",
-];
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
 export function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e6).toFixed(0)} MB`;
 }
 
-export function ratio(x: number): string {
-  return `${x.toFixed(2)}×`;
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** One line per contender, aligned. */
-export function printContenders(contenders: readonly Contender[]): void {
-  const rows = contenders.map((c) => [
-    c.label,
-    seconds(c.run.wallMs),
-    seconds(c.tally.busyMs),
-    String(c.tally["secret-read"]),
-    String(c.tally["secret-write"]),
-    String(c.tally.token),
-    String(c.tally.challenge),
-    String(c.tally.other),
-    String(c.tally.throttled),
-    String(c.failures),
-    megabytes(c.run.maxRss),
-  ]);
-  const table = [["", ...columns], ...rows];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length)));
-  for (const row of table) {
-    console.log(
-      `  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")}`,
-    );
-  }
+/** One scenario's figures, every round's (run.mjs prints the medians). Times in ms. */
+export interface Figures {
+  scenario: string;
+  /** "s" for runs against the vault, "ms" for start-up. */
+  unit: "s" | "ms";
+  product: number[];
+  careful?: number[];
+  blind?: number[];
+  floorMs?: number;
+  /** What the floor is, in a few words (e.g. "writes: 600 at 300 / 10 s"). */
+  floorWhat?: string;
+  /** The product's peak RSS per round, in bytes. */
+  rss?: number[];
+  /** Anything the table's reader needs: pacing seen, 429s, what was not run and why. */
+  notes?: string[];
 }
 
-/** `target <what>: <figure> -> met` (or `MISSED`): a miss is reported, not thrown. */
-export function printTarget(what: string, figure: string, met: boolean): void {
-  console.log(`  target ${what}: ${figure} -> ${met ? "met" : "MISSED"}`);
+/** Appends one scenario's figures to the results file run.mjs reads (BENCH_RESULTS). */
+export function record(figures: Figures): void {
+  const file = process.env.BENCH_RESULTS;
+  if (file) appendFileSync(file, `${JSON.stringify(figures)}\n`);
+  const m = (xs?: number[]): string =>
+    xs === undefined || xs.length === 0
+      ? "—"
+      : figures.unit === "s"
+        ? seconds(median(xs))
+        : `${median(xs).toFixed(0)} ms`;
+  console.log(
+    `  ${figures.scenario}: product ${m(figures.product)} [${figures.product.map((x) => (x / 1000).toFixed(2)).join(", ")}], careful ${m(figures.careful)}, blind ${m(figures.blind)}, floor ${figures.floorMs === undefined ? "—" : seconds(figures.floorMs)}${figures.rss ? `, peak RSS ${megabytes(median(figures.rss))}` : ""}`,
+  );
+  for (const note of figures.notes ?? []) console.log(`    ${note}`);
 }
