@@ -17,6 +17,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { defaultCaDir, ensureCa, issueLeaf } from "../../src/emulator/ca.ts";
 import type { Emulator } from "../../src/emulator/index.ts";
 
@@ -33,7 +34,11 @@ export type Behaviour =
   /** Accepts the request and never answers. */
   | { kind: "hang" }
   /** Answers 200 with `value`, one byte of body every `everyMs`. */
-  | { kind: "trickle"; value: string; everyMs: number };
+  | { kind: "trickle"; value: string; everyMs: number }
+  /** A listing page of `names` whose `nextLink` is what `next` makes of the request's URL. */
+  | { kind: "page"; names: string[]; next: (requestUrl: URL) => string | null }
+  /** A 200 of `Content-Encoding: gzip` whose body inflates to `inflatedBytes` of JSON-ish text. */
+  | { kind: "gzip-bomb"; inflatedBytes: number };
 
 export interface HostileVaultOptions {
   /** The emulator whose tokens the clients bring (its tenant is named in the challenge). */
@@ -59,6 +64,8 @@ export interface HostileVault {
   writes: string[];
   /** The bearer tokens it was sent. */
   tokens: Set<string>;
+  /** Every request it got, the token-less challenge requests included. */
+  hits: number;
   stop(): Promise<void>;
 }
 
@@ -93,6 +100,7 @@ export async function startHostileVault(options: HostileVaultOptions): Promise<H
     requests: [],
     writes: [],
     tokens: new Set(),
+    hits: 0,
     stop: async () => {
       for (const timer of timers) clearInterval(timer);
       for (const socket of sockets) socket.destroy();
@@ -134,6 +142,29 @@ export async function startHostileVault(options: HostileVaultOptions): Promise<H
       }
       case "hang":
         return;
+      case "page":
+        return send(
+          res,
+          200,
+          "application/json",
+          JSON.stringify({
+            value: b.names.map((n) => {
+              const { id, attributes } = bundle(n);
+              return { id: String(id).replace(/\/[0-9]+$/, ""), attributes };
+            }),
+            nextLink: b.next(new URL(req.url ?? "/", url)),
+          }),
+        );
+      case "gzip-bomb": {
+        const body = gzipSync(Buffer.alloc(b.inflatedBytes, "a"));
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": body.length,
+        });
+        res.end(body);
+        return;
+      }
       case "trickle": {
         const bytes = Buffer.from(jsonWithValue(name, b.value), "utf8");
         res.writeHead(200, {
@@ -166,6 +197,7 @@ export async function startHostileVault(options: HostileVaultOptions): Promise<H
     const target = new URL(req.url ?? "/", url);
     const method = req.method ?? "GET";
     const auth = req.headers.authorization;
+    vault.hits += 1;
     const segments = target.pathname.split("/").filter(Boolean);
     if (segments[0] === "subscriptions") {
       vault.requests.push(`${method} ${target.pathname}`);

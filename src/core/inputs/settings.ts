@@ -78,10 +78,41 @@ function parseVault({ text, label, problems }: InputFields): Settings["vault"] {
     problems.push(`input ${label("resource-group")} needs ${label("workspace-name")} too`);
   if (resourceGroup === undefined)
     problems.push(`input ${label("workspace-name")} needs ${label("resource-group")} too`);
+  for (const [input, given, rule] of [
+    ["workspace-name", name, armNames.workspace],
+    ["resource-group", resourceGroup, armNames.resourceGroup],
+    ["subscription-id", subscriptionId, armNames.subscription],
+  ] as const) {
+    if (given !== undefined && !rule.pattern.test(given))
+      problems.push(`input ${label(input)} \`${given}\` is not ${rule.what}`);
+  }
   const workspace: WorkspaceRef = { name: name ?? "", resourceGroup: resourceGroup ?? "" };
   if (subscriptionId !== undefined) workspace.subscriptionId = subscriptionId;
   return { workspace };
 }
+
+/**
+ * The names ARM accepts, as ARM checks them: they become segments of an ARM path, where `.` or
+ * `..` would move the request (and its token) to another resource. A resource group is 1 to 90
+ * letters, digits, `_`, `-`, `.`, `(`, `)`, not ending in `.` (ARM's ResourceGroupNameParameter;
+ * letters as .NET's Char.IsLetterOrDigit counts them); an Azure ML workspace is
+ * `^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$` (the service's WorkspaceNameParameter); a subscription
+ * is a GUID.
+ */
+const armNames = {
+  workspace: {
+    pattern: /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/,
+    what: "an Azure ML workspace name (3 to 33 letters, digits, _ and -, starting with a letter or digit)",
+  },
+  resourceGroup: {
+    pattern: /^[\p{L}\p{N}_\-.()]{0,89}[\p{L}\p{N}_\-()]$/u,
+    what: "a resource group name (1 to 90 letters, digits, _, -, ., ( and ), not ending in .)",
+  },
+  subscription: {
+    pattern: /^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/,
+    what: "a subscription id (a GUID)",
+  },
+} as const;
 
 /**
  * Only `https` vault URLs, with nothing after the host: TLS is never optional. `what` names
@@ -137,4 +168,9 @@ function parseTimeout(fields: InputFields): number {
     return defaultRequestTimeoutMs;
   }
   return ms;
+}
+
+/** A subscription id as ARM takes it: a GUID. */
+export function isSubscriptionId(text: string): boolean {
+  return armNames.subscription.pattern.test(text);
 }

@@ -241,8 +241,23 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
     return Math.round(exponential / 2 + (random() * exponential) / 2);
   }
 
-  /** Waits out a failure worth another try and returns true, or returns false. */
-  async function backOff(e: unknown, secret: string, tries: number): Promise<boolean> {
+  /**
+   * How long one request may take in all, its tries and waits together: a try may take the
+   * request timeout, so no request outlives the timeout times its tries, whatever Retry-After
+   * a server sends (at the defaults 30 s × 8 = 4 minutes; docs/design.md).
+   */
+  const requestDeadlineMs = timeoutMs * maxAttempts;
+
+  /**
+   * Waits out a failure worth another try and returns true, or returns false: also when the
+   * wait would take the request past its deadline (the failure then stands as it is).
+   */
+  async function backOff(
+    e: unknown,
+    secret: string,
+    tries: number,
+    startedAt: number,
+  ): Promise<boolean> {
     const retry = tries < maxAttempts ? retryReason(e) : undefined;
     if (!retry) return false;
     // Never less than the service asked for, never more than maxRetryAfterMs.
@@ -250,6 +265,7 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
       retry.retryAfterMs !== undefined
         ? Math.round(Math.min(retry.retryAfterMs, maxRetryAfterMs))
         : backoffMs(tries);
+    if (clock.now() + delayMs - startedAt > requestDeadlineMs) return false;
     options.onRetry?.({ secret, attempt: tries, delayMs, reason: retry.reason });
     await clock.sleep(delayMs);
     return true;
@@ -310,6 +326,8 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
 
   async function attempt<T>(kind: "write" | "read", secret: string, op: Operation<T>): Promise<T> {
     const window = windows[kind];
+    // From when the request is first sent: time in the queue is not the request's.
+    let startedAt: number | undefined;
     for (let tries = 1; ; tries += 1) {
       // The budget is waited for outside the queue, so that writes waiting for the next
       // window leave the slots to the reads (and the other way round).
@@ -317,12 +335,13 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
       const outcome = await queue.add(
         async () => {
           window.sent();
+          startedAt ??= clock.now();
           try {
             return { value: await inTime(secret, op, tries) };
           } catch (e: unknown) {
             // The backoff is waited out in the slot: a throttled vault then gets fewer
             // requests, not a new one from every request still queued.
-            if (await backOff(e, secret, tries)) return undefined;
+            if (await backOff(e, secret, tries, startedAt ?? clock.now())) return undefined;
             throw e;
           }
         },

@@ -15,11 +15,14 @@ import https from "node:https";
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
+import zlib from "node:zlib";
 import {
   createDefaultHttpClient,
   type HttpClient,
   type PipelineRequest,
+  type PipelineResponse,
 } from "@azure/core-rest-pipeline";
+import { VaultError } from "../errors.ts";
 
 export interface ProxySettings {
   /** e.g. `http://proxy.corp.example:8080` (without credentials). */
@@ -93,27 +96,102 @@ export function environmentProxyPassword(
   }
 }
 
-/** The one HttpClient for a run with these settings. */
-export function createNetworkClient(settings: NetworkSettings): HttpClient {
+/**
+ * The most bytes one answer may weigh, read off the socket and again after decompression. The
+ * largest answer the product needs is a listing page: 25 items, each an id (a URL of some
+ * 150 bytes), attributes (some 200) and at most 15 tags of 256 + 256 characters and a content
+ * type of 255, about 35 KiB an item with every character three UTF-8 bytes: some 875 KiB. A
+ * secret's answer is its value (25 KiB at most, 150 KiB JSON-escaped) with the same
+ * properties. 1 MiB holds either; a 1 GiB gzip bomb, or a value of megabytes, stops there.
+ */
+export const maxAnswerBytes = 1024 * 1024;
+
+/**
+ * The one HttpClient for a run with these settings (none: straight to each host, or through the
+ * proxy the SDK took from HTTPS_PROXY). Every answer is read here, bounded (`maxAnswerBytes`).
+ * A plain-http request, which only a managed-identity endpoint of the machine is, never goes
+ * through a proxy: the proxy would see the identity header and the token.
+ */
+export function createNetworkClient(settings: NetworkSettings = {}): HttpClient {
   const tlsOptions = agentTlsOptions(settings.tls);
   const direct = new https.Agent({ keepAlive: true, ...tlsOptions });
   const tunnel = settings.proxy ? new TunnelAgent(settings.proxy, tlsOptions) : undefined;
   const inner = createDefaultHttpClient();
   return {
-    sendRequest(request: PipelineRequest) {
+    async sendRequest(request: PipelineRequest) {
       const url = new URL(request.url);
       if (url.protocol === "https:") {
         if (tunnel && settings.proxy && isProxied(settings.proxy, request.url))
           request.agent = tunnel;
         // Without a proxy of the platform's, one the SDK took from HTTPS_PROXY stays in place.
         else if (tunnel || !request.agent) request.agent = direct;
-      } else if (tunnel) {
-        // The SDK may have put its HTTPS_PROXY agent on a local plain-http request.
+      } else {
+        // The SDK's proxy policy puts its HTTPS_PROXY agent on plain-http requests too.
         delete request.agent;
       }
-      return inner.sendRequest(request);
+      return bounded(request, (r) => inner.sendRequest(r));
     },
   };
+}
+
+/** Why an answer was not read: it weighed more than `maxAnswerBytes`. Not retried. */
+function tooLarge(request: PipelineRequest, what: string): VaultError {
+  const origin = new URL(request.url).origin;
+  return new VaultError(
+    `the answer of ${origin} was larger than ${maxAnswerBytes / 1024} KiB ${what}; it was not read`,
+    undefined,
+    "EANSWERTOOLARGE",
+  );
+}
+
+/**
+ * Sends `request` through `send` and reads its answer, at most `maxAnswerBytes` off the socket
+ * and as many after decompression. The SDK's client would inflate whatever it is sent and
+ * gather it into one string (a 1 MiB gzip body of 1 GiB ended the process), so it is asked
+ * for the raw stream and not to decompress; an answer compressed all the same is inflated here.
+ */
+async function bounded(
+  request: PipelineRequest,
+  send: (request: PipelineRequest) => Promise<PipelineResponse>,
+): Promise<PipelineResponse> {
+  // No request of this product asks for a stream: every answer is handed on as bounded text.
+  request.headers.delete("Accept-Encoding");
+  request.streamResponseStatusCodes = new Set([Number.POSITIVE_INFINITY]);
+  const response = await send(request);
+  const stream = response.readableStreamBody;
+  delete response.readableStreamBody;
+  delete request.streamResponseStatusCodes;
+  if (!stream) return response;
+  const raw = await readAtMost(stream, () => tooLarge(request, "on the wire"));
+  const encoding = response.headers.get("content-encoding")?.trim().toLowerCase();
+  let body = raw;
+  try {
+    if (encoding === "gzip") body = zlib.gunzipSync(raw, { maxOutputLength: maxAnswerBytes });
+    else if (encoding === "deflate")
+      body = zlib.inflateSync(raw, { maxOutputLength: maxAnswerBytes });
+  } catch (e: unknown) {
+    if ((e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE")
+      throw tooLarge(request, "once decompressed");
+    // A body that does not inflate is what it is: the JSON parse after says it could not be read.
+  }
+  response.bodyAsText = body.toString("utf8");
+  return response;
+}
+
+/** The stream's bytes, or the error of `tooLarge()` as soon as they pass `maxAnswerBytes`. */
+async function readAtMost(stream: NodeJS.ReadableStream, tooLarge: () => Error): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    length += bytes.length;
+    if (length > maxAnswerBytes) {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw tooLarge();
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Node's `ca` replaces the system's certificates, so they are given again along with the extra ones. */

@@ -9,7 +9,6 @@
  */
 import {
   bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
   createHttpHeaders,
   createPipelineFromOptions,
   createPipelineRequest,
@@ -19,8 +18,9 @@ import {
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import { ValidationError, VaultError } from "../errors.ts";
-import type { WorkspaceRef } from "../inputs/settings.ts";
+import { isSubscriptionId, type WorkspaceRef } from "../inputs/settings.ts";
 import { field } from "./json.ts";
+import { createNetworkClient } from "./network.ts";
 import type { Connection } from "../platform.ts";
 import { createRequestGate, RequestTimeoutError, type RequestGate } from "./gate.ts";
 import { cut, serviceError, serviceSaid } from "./service-error.ts";
@@ -64,6 +64,13 @@ export async function resolveWorkspaceVault(
   const subscriptionId =
     ref.subscriptionId ?? connection.subscriptionId ?? (await onlySubscription(arm, connection));
   const where = `Azure ML workspace ${ref.name} (resource group ${ref.resourceGroup}, subscription ${subscriptionId})`;
+  // The connection's subscription (or the one ARM listed) becomes a path segment too: a `..`
+  // there would move the request, and its token, to another path of ARM.
+  if (!isSubscriptionId(subscriptionId)) {
+    throw new VaultError(
+      `the subscription \`${subscriptionId}\` of ${connection.describe} is not a subscription id (a GUID); nothing was sent to ARM for the workspace`,
+    );
+  }
 
   const workspacePath =
     `/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(ref.resourceGroup)}` +
@@ -127,7 +134,7 @@ class ArmReader {
         `resource-manager-url ${resourceManagerUrl} must be an https URL`,
       ]);
     }
-    this.client = connection.httpClient ?? createDefaultHttpClient();
+    this.client = connection.httpClient ?? createNetworkClient();
     this.gate = createRequestGate({
       concurrency: 1,
       maxAttempts,

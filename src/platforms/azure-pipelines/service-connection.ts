@@ -44,7 +44,8 @@ export function connectServiceEndpoint(
   network: AgentNetwork = { secrets: [], problems: [] },
 ): ServiceConnection {
   const problems: string[] = [...network.problems];
-  const httpClient = network.settings ? createNetworkClient(network.settings) : undefined;
+  // Always the one bounded transport (network.ts), with the agent's proxy and CA when it has any.
+  const httpClient = createNetworkClient(network.settings);
   const place = endpointCloud(endpoint, problems);
   const identity = endpointIdentity(endpoint, place, httpClient, problems);
   if (problems.length > 0 || !identity) throw new ValidationError(problems);

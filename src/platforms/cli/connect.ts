@@ -7,7 +7,7 @@ import { ClientSecretCredential, ManagedIdentityCredential } from "@azure/identi
 import { clouds } from "../../core/vault/clouds.ts";
 import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { environmentProxyPassword } from "../../core/vault/network.ts";
+import { createNetworkClient, environmentProxyPassword } from "../../core/vault/network.ts";
 import type { Connection } from "../../core/platform.ts";
 
 export const authModes = ["auto", "azure-cli", "managed-identity", "client-secret"] as const;
@@ -70,9 +70,12 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
   if (problems.length > 0 || !cloud) throw new ValidationError(problems);
 
   const subscriptionId = env.AZURE_SUBSCRIPTION_ID || undefined;
-  const base: Pick<Connection, "cloud" | "subscriptionId" | "resourceManagerUrl"> & {
+  // Every request, token requests included, goes through the one bounded transport (network.ts).
+  const httpClient = createNetworkClient();
+  const base: Pick<Connection, "cloud" | "subscriptionId" | "resourceManagerUrl" | "httpClient"> & {
     secrets?: string[];
   } = {
+    httpClient,
     cloud: {
       name: cloud.name,
       resourceManager: cloud.resourceManager,
@@ -97,6 +100,7 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
           // MSAL asks the public cloud whether an unknown authority (Azure Stack, the emulator)
           // is trusted, and refuses it; the user named it on purpose.
           disableInstanceDiscovery: !known,
+          httpClient,
         }),
         describe: `client secret (client ${clientId}, tenant ${tenantId}, authority ${authorityHost})`,
         hint: `check AZURE_CLIENT_SECRET is current for application ${clientId}`,
@@ -107,8 +111,8 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
       return {
         ...base,
         credential: clientId
-          ? new ManagedIdentityCredential({ clientId })
-          : new ManagedIdentityCredential(),
+          ? new ManagedIdentityCredential({ clientId, httpClient })
+          : new ManagedIdentityCredential({ httpClient }),
         describe: clientId
           ? `user-assigned managed identity (client ${clientId})`
           : "the machine's managed identity",

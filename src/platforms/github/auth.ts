@@ -5,6 +5,7 @@
  * Building the credential makes no request: tokens are asked for when the core first needs one.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import {
   ClientAssertionCredential,
   ClientSecretCredential,
@@ -13,7 +14,7 @@ import {
 import { clouds } from "../../core/vault/clouds.ts";
 import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError, errorMessage } from "../../core/errors.ts";
-import { environmentProxyPassword } from "../../core/vault/network.ts";
+import { createNetworkClient, environmentProxyPassword } from "../../core/vault/network.ts";
 import type { Cloud, Connection } from "../../core/platform.ts";
 
 /** The inputs of action.yml that only the GitHub adapter reads. */
@@ -85,7 +86,10 @@ export function connectGitHub(ctx: AuthContext): Connection & { secrets?: string
   if (mode) checkModeInputs(mode, ctx, problems);
   if (problems.length > 0 || !mode) throw new ValidationError(problems);
 
+  // Every request, token requests included, goes through the one bounded transport (network.ts).
+  const httpClient = createNetworkClient();
   const identity = {
+    httpClient,
     authorityHost,
     // Instance discovery asks login.microsoftonline.com about the authority; a private authority
     // (Azure Stack, the emulator) is unknown there, so it is trusted as given instead.
@@ -95,6 +99,7 @@ export function connectGitHub(ctx: AuthContext): Connection & { secrets?: string
   const made = makeCredential(mode, { ctx, clientId, tenantId, clientSecret, identity });
   const connection: Connection & { secrets?: string[] } = {
     credential: explainFailures(made.credential, made.describe, made.hint),
+    httpClient,
     cloud: {
       name: cloud.name,
       resourceManager: cloud.resourceManager,
@@ -213,7 +218,7 @@ interface CredentialInputs {
   clientId: string | undefined;
   tenantId: string | undefined;
   clientSecret: string | undefined;
-  identity: { authorityHost: string; disableInstanceDiscovery: boolean };
+  identity: { authorityHost: string; disableInstanceDiscovery: boolean; httpClient: HttpClient };
 }
 
 function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCredential {
@@ -245,8 +250,8 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
     case "managed-identity":
       return {
         credential: clientId
-          ? new ManagedIdentityCredential({ clientId })
-          : new ManagedIdentityCredential(),
+          ? new ManagedIdentityCredential({ clientId, httpClient: identity.httpClient })
+          : new ManagedIdentityCredential({ httpClient: identity.httpClient }),
         describe: clientId
           ? `the runner's user-assigned managed identity (client ${clientId})`
           : "the runner's system-assigned managed identity",

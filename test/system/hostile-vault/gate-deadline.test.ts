@@ -86,3 +86,26 @@ void test("a listing that keeps making progress is not cut off by the timeout of
   assert.equal(await clock.run(gate.read("*", listing)), 10);
   assert.equal(clock.now(), 9_000);
 });
+
+void test("a Retry-After of 99999 s never makes one request outlive request-timeout × tries", async () => {
+  const clock = virtualClock();
+  const timeoutMs = 30_000;
+  const gate = createRequestGate({ concurrency: 1, clock, timeoutMs });
+  let tries = 0;
+  const throttled = (): Promise<never> => {
+    tries += 1;
+    const headers = new Map([["retry-after", "99999"]]);
+    return Promise.reject(
+      Object.assign(new Error("Too many requests"), {
+        name: "RestError",
+        statusCode: 429,
+        response: { status: 429, headers: { get: (n: string) => headers.get(n) }, bodyAsText: "" },
+      }),
+    );
+  };
+  const outcome = await clock.run(gate.read("s", throttled).then(() => "read", String));
+  assert.match(outcome, /Too many requests/);
+  // 8 tries at the defaults: the request is given up within 30 s × 8, not 7 waits of 60 s.
+  assert.ok(clock.now() <= timeoutMs * 8, `the request ended after ${clock.now()} ms`);
+  assert.ok(tries >= 2, `${tries} tries`);
+});

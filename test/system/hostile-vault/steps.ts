@@ -38,7 +38,12 @@ export interface Step {
   /** Set mode: the pipeline variables the lines read. */
   variables?: Record<string, string>;
   /** Where the vault is: its URL, or a workspace whose ARM is the hostile vault's. */
-  vault: { url: string } | { workspace: HostileVault };
+  vault:
+    | { url: string }
+    | {
+        workspace: HostileVault;
+        names?: { name?: string; resourceGroup?: string; subscription?: string };
+      };
   /** `request-timeout`, e.g. `1s`. */
   requestTimeout?: string;
   /** Environment of the process (NODE_DEBUG, NODE_TLS_REJECT_UNAUTHORIZED...). */
@@ -89,14 +94,20 @@ export async function runStep(platform: Platform, emu: Emulator, step: Step): Pr
 
 type Partial = Omit<Outcome, "tookMs">;
 
+/** The workspace a step names: the default one, or the names the step gives. */
+function workspaceOf(step: Step): typeof workspace {
+  return "workspace" in step.vault ? { ...workspace, ...step.vault.names } : workspace;
+}
+
 async function onGitHub(emu: Emulator, step: Step): Promise<Partial> {
+  const ws = workspaceOf(step);
   const vault: Record<string, string> =
     "url" in step.vault
       ? { "vault-url": step.vault.url }
       : {
-          "workspace-name": workspace.name,
-          "resource-group": workspace.resourceGroup,
-          "subscription-id": workspace.subscription,
+          "workspace-name": ws.name,
+          "resource-group": ws.resourceGroup,
+          "subscription-id": ws.subscription,
           "resource-manager-url": step.vault.workspace.armUrl,
         };
   const run = await runActionStep({
@@ -142,12 +153,13 @@ async function onPipelines(emu: Emulator, step: Step): Promise<Partial> {
     secrets: step.secrets,
     ...(step.requestTimeout ? { requestTimeout: step.requestTimeout } : {}),
   };
+  const ws = workspaceOf(step);
   if ("url" in step.vault) inputs.vaultUrl = step.vault.url;
   else {
-    inputs.workspaceName = workspace.name;
-    inputs.resourceGroup = workspace.resourceGroup;
+    inputs.workspaceName = ws.name;
+    inputs.resourceGroup = ws.resourceGroup;
     endpoint.url = `${step.vault.workspace.armUrl}/`;
-    endpoint.data = { ...endpoint.data, subscriptionId: workspace.subscription };
+    endpoint.data = { ...endpoint.data, subscriptionId: ws.subscription };
   }
   const accessToken = secretValue("access-token");
   const run = await runTask({
@@ -191,8 +203,9 @@ async function onCli(emu: Emulator, step: Step): Promise<Partial> {
       "url" in step.vault
         ? ["--vault-url", step.vault.url]
         : [
-            ...["--workspace-name", workspace.name, "--resource-group", workspace.resourceGroup],
-            ...["--subscription-id", workspace.subscription],
+            ...["--workspace-name", workspaceOf(step).name],
+            ...["--resource-group", workspaceOf(step).resourceGroup],
+            ...["--subscription-id", workspaceOf(step).subscription],
             ...["--resource-manager-url", step.vault.workspace.armUrl],
           ];
     const run = await runCli(

@@ -1,6 +1,7 @@
 /** Get mode's reads: the named secrets, and what `*` finds in a listing of the vault. */
 import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { toPipelineName, vaultKey, vaultNameProblem } from "../../inputs/names.ts";
+import { limits } from "../../inputs/limits.ts";
 import { reservedName } from "../../inputs/reserved-names.ts";
 import type { InputLabel } from "../../platform.ts";
 import type { RequestGate } from "../../vault/gate.ts";
@@ -87,6 +88,18 @@ async function readOne(
   }
   // A hostile vault's `"value": {}` is no value (and would break every string operation after).
   const value: unknown = secret.value;
+  // Key Vault stores at most 25 KiB: a longer value is no vault's, and is neither learned by the
+  // redactor (megabytes of it took seconds and a gigabyte) nor handed on.
+  if (typeof value === "string" && Buffer.byteLength(value, "utf8") > limits.valueBytes) {
+    return {
+      row: {
+        name: vaultName,
+        source: outputName,
+        action: "failed",
+        error: `secret ${vaultName}: the vault returned a value larger than Key Vault's ${limits.valueBytes / 1024} KiB; it was not read`,
+      },
+    };
+  }
   if (typeof value === "string") request.received(value);
   const row: ResultRow = {
     name: vaultName,
