@@ -30,7 +30,15 @@ export type InputName =
   | "output-variables"
   | "output-prefix"
   | "allow-reserved-names"
+  | "ignore-not-found"
   | "request-timeout";
+
+/**
+ * Which platform runs the step. The names that platform, and the shells and tools its later
+ * steps run, give meaning to are keyed by it (inputs/reserved-names.ts): `SECRET_*` means
+ * something to the Azure Pipelines agent only, so `SECRET_KEY` is free on GitHub and the CLI.
+ */
+export type PlatformId = "github" | "azure-pipelines" | "cli";
 
 /**
  * How a platform spells an input where a message names it: GitHub `vault-url`, Azure Pipelines
@@ -81,6 +89,13 @@ export interface Connection {
  * or the process (CLI). Nothing here may print a value it is handed.
  */
 export interface Platform {
+  readonly id: PlatformId;
+  /**
+   * What every secret output becomes besides an output, in words for a message ("a secret
+   * variable of the job", "a line of --out or --stdout"): a name later steps or a shell read.
+   * Undefined where a secret output is only an output (GitHub: `steps.<id>.outputs.NAME`).
+   */
+  readonly secretOutputsAre?: string;
   /** An input by its SPEC name; undefined when not given (an adapter maps the name to its own spelling). */
   getInput(name: InputName): string | undefined;
   /** The input's name as this platform's users write it, for messages. */

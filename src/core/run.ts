@@ -61,6 +61,7 @@ export async function run(
   try {
     const vaultUrl = await vaultOf(settings, connection);
     client = createSecretClient(vaultUrl, connection.credential, connection.httpClient);
+    platform.setOutput("vault-url", vaultUrl, { secret: false });
     reporter.info(`vault ${vaultUrl} (${connection.describe})`);
   } catch (e: unknown) {
     const message =
@@ -115,6 +116,9 @@ function connect(
 
 async function vaultOf(settings: Settings, connection: Connection): Promise<string> {
   if ("url" in settings.vault) return settings.vault.url;
+  // A bare name is a vault of the connection's cloud.
+  if ("name" in settings.vault)
+    return `https://${settings.vault.name}${connection.cloud.vaultSuffix}`;
   const { workspace } = settings.vault;
   const url = await resolveWorkspaceVault(workspace, connection, connection.resourceManagerUrl, {
     requestTimeoutMs: settings.requestTimeoutMs,

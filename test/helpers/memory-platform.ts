@@ -3,7 +3,7 @@
  * call the core makes recorded in order (masks, outputs, logs, summary, failure), so a test can
  * check what was said, in what order, and that no value leaked.
  */
-import type { Connection, InputName, Platform } from "../../src/core/platform.ts";
+import type { Connection, InputName, Platform, PlatformId } from "../../src/core/platform.ts";
 
 export type PlatformEvent =
   | { kind: "mask"; value: string }
@@ -19,14 +19,21 @@ export interface MemoryPlatformOptions {
   variables?: Record<string, string>;
   /** Builds the connection (called by `connect()`); throw a ValidationError to report problems. */
   connect?: () => Connection & { secrets?: string[] };
+  /** Which platform it stands for (default GitHub, where a secret output is only an output). */
+  id?: PlatformId;
+  secretOutputsAre?: string;
 }
 
 export class MemoryPlatform implements Platform {
   readonly events: PlatformEvent[] = [];
   readonly inputs: Partial<Record<InputName, string>>;
   readonly variables: Record<string, string>;
+  readonly id: PlatformId;
+  readonly secretOutputsAre?: string;
 
   constructor(private readonly options: MemoryPlatformOptions = {}) {
+    this.id = options.id ?? "github";
+    if (options.secretOutputsAre !== undefined) this.secretOutputsAre = options.secretOutputsAre;
     this.inputs = { ...options.inputs };
     this.variables = { ...options.variables };
   }

@@ -96,23 +96,57 @@ export function parseSetMapping(text: string, input = "secrets"): ParsedMapping<
   return { entries, problems };
 }
 
-export type GetMappedEntry = MappedEntry | { wildcard: true; where: string };
+/**
+ * `*` (every enabled secret) or a pattern `app-*` (those whose name starts `app-`, compared
+ * without regard to case as Key Vault compares names): `startsWith` is the part before `*`
+ * (empty for `*`). A pattern's derived names start with what the user wrote (`APP_`), so the
+ * vault chooses only the rest of each name.
+ */
+export interface WildcardEntry {
+  wildcard: true;
+  startsWith: string;
+  where: string;
+}
 
-/** Get mode: a lone name is the vault secret to read (`api-key` -> output `API_KEY`); `*` takes every enabled secret. */
+export type GetMappedEntry = MappedEntry | WildcardEntry;
+
+/** What a pattern may put before `*`: the start of a vault secret name. */
+const patternStart = /^[0-9a-zA-Z-]{0,126}$/;
+
+/**
+ * Get mode: a lone name is the vault secret to read (`api-key` -> output `API_KEY`); `*` takes
+ * every enabled secret, `app-*` every one whose name starts `app-`.
+ */
 export function parseGetMapping(text: string, input = "secrets"): ParsedMapping<GetMappedEntry> {
   const problems: string[] = [];
   const entries: GetMappedEntry[] = [];
-  let wildcardSeen = false;
+  const patterns = new Map<string, string>();
   for (const line of lines(text)) {
     const where = `${input} line ${line.number}`;
-    if (line.left === "*" && line.right === undefined) {
-      if (wildcardSeen) problems.push(`${where}: \`*\` is given twice`);
-      wildcardSeen = true;
-      entries.push({ wildcard: true, where });
+    if (line.left.endsWith("*")) {
+      const startsWith = line.left.slice(0, -1);
+      if (line.right !== undefined) {
+        problems.push(
+          `${where}: \`${line.left}\` takes no output name: each output is derived from its secret's name (\`app-*\` -> APP_...); map a secret by its own name instead`,
+        );
+      } else if (!patternStart.test(startsWith)) {
+        problems.push(
+          `${where}: \`${line.left}\` is not a pattern: write \`*\`, or the start of a vault secret name (letters, digits and hyphens) then \`*\`, as in \`app-*\``,
+        );
+      } else if (patterns.has(vaultKey(startsWith))) {
+        problems.push(
+          `${where}: \`${line.left}\` is given twice (first on ${patterns.get(vaultKey(startsWith))})`,
+        );
+      } else {
+        patterns.set(vaultKey(startsWith), where);
+        entries.push({ wildcard: true, startsWith, where });
+      }
       continue;
     }
     if (line.left === "" || line.right === "") {
-      problems.push(`${where}: write \`vault-name: OUTPUT\`, one vault name, or \`*\``);
+      problems.push(
+        `${where}: write \`vault-name: OUTPUT\`, one vault name, \`*\` or a pattern (\`app-*\`)`,
+      );
       continue;
     }
     const vaultProblem = vaultNameProblem(line.left);

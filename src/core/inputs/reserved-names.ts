@@ -8,8 +8,16 @@
  * `exact` names and `prefixes` are compared as the agent compares variable names: without
  * regard to case, with `.` as `_` (`System.AccessToken` and `SYSTEM_ACCESSTOKEN` are one
  * variable to a task, and Windows runners read `Path` as `PATH`).
+ *
+ * Each group says on which platforms it means something: the shells, the loader and the
+ * runtimes run everywhere, but `SECRET_*` is the Azure Pipelines agent's alone, so Django's
+ * and Flask's `SECRET_KEY` is free on GitHub and the CLI.
  */
+import type { PlatformId } from "../platform.ts";
+
 interface ReservedGroup {
+  /** Where these names mean something; every platform when absent. */
+  platforms?: PlatformId[];
   exact?: string[];
   prefixes?: string[];
   /** Why, for the message that refuses one: completes "a name that …". */
@@ -22,7 +30,9 @@ const reservedGroups: ReservedGroup[] = [
   {
     // The step's own outputs: outputs and agent variables are case-insensitive, so a secret
     // output named RESULT would be overwritten by `result` (or overwrite it).
-    exact: ["RESULT", "CHANGED", "NAMES", "OUT_FILE", "OUTFILE"],
+    // The CLI has no outputs: its `--out` lines are the values alone.
+    platforms: ["github", "azure-pipelines"],
+    exact: ["RESULT", "CHANGED", "NAMES", "OUT_FILE", "OUTFILE", "VAULT_URL", "VAULTURL"],
     why: "this step uses for an output of its own",
     never: true,
   },
@@ -30,6 +40,7 @@ const reservedGroups: ReservedGroup[] = [
     // The toolkit's exportVariable sets the step's own environment first and then writes to the
     // file GITHUB_ENV names: exporting one of these sends that and every later write into
     // whatever file the value names.
+    platforms: ["github"],
     exact: ["GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY"],
     why: "the GitHub toolkit reads to find where a step's results go (exported, the file its value names would receive them)",
     never: true,
@@ -38,6 +49,7 @@ const reservedGroups: ReservedGroup[] = [
     // The GitHub runner's and toolkit's own variables: GITHUB_TOKEN, ACTIONS_ID_TOKEN_REQUEST_*
     // (OIDC), ACTIONS_STEP_DEBUG / ACTIONS_ALLOW_UNSECURE_COMMANDS (turn on debug output and the
     // set-env command), RUNNER_TEMP, INPUT_* and STATE_* (how actions read their inputs and state).
+    platforms: ["github"],
     prefixes: ["GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "STATE_"],
     exact: ["CI"],
     why: "the GitHub runner or an action's toolkit reads",
@@ -48,6 +60,7 @@ const reservedGroups: ReservedGroup[] = [
     // pipeline.*, common.*, maintenance.*, task.*), System.AccessToken, the INPUT_, SECRET_ and
     // ENDPOINT_ variables a task is handed, and the knobs the agent reads from pipeline variables
     // (AgentKnobs: AGENT_*, AZP_*, VSTS_*, VSTSAGENT_*, DistributedTask.*, and the names below).
+    platforms: ["azure-pipelines"],
     prefixes: [
       "AGENT_",
       "BUILD_",
@@ -59,6 +72,7 @@ const reservedGroups: ReservedGroup[] = [
       "TASK_",
       "ENDPOINT_",
       "SECRET_",
+      "INPUT_",
       "AZP_",
       "VSTS_",
       "VSTSAGENT_",
@@ -227,11 +241,19 @@ function variableKey(name: string): string {
   return name.replace(/\./g, "_").toUpperCase();
 }
 
-/** Why a pipeline-side name is reserved, or undefined when it is free. */
-export function reservedName(name: string): { why: string; never: boolean } | undefined {
+/**
+ * Why a pipeline-side name is reserved on `platform`, or undefined when it is free there.
+ * Without a platform, every platform's names count.
+ */
+export function reservedName(
+  name: string,
+  platform?: PlatformId,
+): { why: string; never: boolean } | undefined {
   const key = variableKey(name);
   const group = reservedGroups.find(
-    (g) => g.exact?.includes(key) || g.prefixes?.some((p) => key.startsWith(p)),
+    (g) =>
+      (platform === undefined || g.platforms === undefined || g.platforms.includes(platform)) &&
+      (g.exact?.includes(key) || g.prefixes?.some((p) => key.startsWith(p))),
   );
   return group && { why: group.why, never: group.never ?? false };
 }

@@ -5,6 +5,7 @@
  */
 import type { InputLabel } from "../platform.ts";
 import type { InputFields } from "./fields.ts";
+import { bareVaultName, keyVaultNameProblem } from "./vault-name.ts";
 
 /**
  * Requests in flight when `max-concurrency` is not given. At Key Vault's usual 20-100 ms a
@@ -34,7 +35,8 @@ export interface Settings {
   mode: string;
   /** The platform's spelling of each input, for messages. */
   label: InputLabel;
-  vault: { url: string } | { workspace: WorkspaceRef };
+  /** A URL, a bare vault name (completed with the connection's cloud), or a workspace. */
+  vault: { url: string } | { name: string } | { workspace: WorkspaceRef };
   maxConcurrency: number;
   requestTimeoutMs: number;
 }
@@ -63,6 +65,11 @@ function parseVault({ text, label, problems }: InputFields): Settings["vault"] {
       problems.push(
         `give either ${label("vault-url")} or ${label("workspace-name")} with ${label("resource-group")}, not both`,
       );
+    }
+    if (bareVaultName(url)) {
+      const problem = keyVaultNameProblem(url, `input ${label("vault-url")}`);
+      if (problem) problems.push(problem);
+      return { name: url };
     }
     const problem = vaultUrlProblem(url, `input ${label("vault-url")}`);
     if (problem) problems.push(problem);

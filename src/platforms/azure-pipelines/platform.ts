@@ -28,10 +28,12 @@ function multilineSecretsAllowed(): boolean {
 const lineBreak = /\r\n|\r|\n/;
 
 /** The core's outputs whose task.json name is spelled otherwise (camelCase). */
-const outputNames: Record<string, string> = { "out-file": "outFile" };
+const outputNames: Record<string, string> = { "out-file": "outFile", "vault-url": "vaultUrl" };
 
 /** The core's port over `azure-pipelines-task-lib`. */
 export class PipelinesPlatform implements Platform {
+  readonly id = "azure-pipelines";
+  readonly secretOutputsAre = "a secret variable of the job";
   /** Every piece already registered with the agent's masker. */
   private readonly masked = new Set<string>();
   /** Secret variables Azure Pipelines would refuse: they fail the task at the end. */

@@ -64,6 +64,9 @@ const getOptions = {
   out: { type: "string" },
   format: { type: "string" },
   stdout: { type: "boolean" },
+  "output-prefix": { type: "string" },
+  "allow-reserved-names": { type: "boolean" },
+  "ignore-not-found": { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
 const optionsOf: Record<Command, ParseArgsConfig["options"]> = {
@@ -88,6 +91,7 @@ const textInputs: InputName[] = [
   "max-concurrency",
   "request-timeout",
   "owner",
+  "output-prefix",
 ];
 const booleanInputs: InputName[] = [
   "disable-previous-versions",
@@ -95,6 +99,8 @@ const booleanInputs: InputName[] = [
   "dry-run",
   "prune",
   "include-deleted",
+  "allow-reserved-names",
+  "ignore-not-found",
 ];
 
 export interface CliIo {

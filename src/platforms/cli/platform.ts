@@ -32,6 +32,8 @@ export function cliFlag(name: InputName): string {
 }
 
 export class CliPlatform implements Platform {
+  readonly id = "cli";
+  readonly secretOutputsAre = "a line of --out or --stdout";
   readonly redactor = new Redactor();
   /** Non-secret outputs (`result`, `changed`). */
   readonly outputs = new Map<string, string>();

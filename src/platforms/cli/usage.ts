@@ -85,9 +85,14 @@ ${common}
 Reads vault secrets and writes them in a format other tools read back byte for byte. An entry
 the format cannot carry exactly is left out and fails, naming a format that can (exit 1).
 
-  --secrets TEXT               lines \`vault-name: NAME\`, \`vault-name\` (-> VAULT_NAME) or \`*\`
-                               (every enabled, unexpired, not certificate-backed secret)
+  --secrets TEXT               lines \`vault-name: NAME\`, \`vault-name\` (-> VAULT_NAME), \`*\`
+                               (every enabled, unexpired, not certificate-backed secret; needs
+                               --output-prefix) or \`app-*\` (those whose name starts app-:
+                               APP_... names)
   --secrets-file FILE          the same lines from a file
+  --output-prefix PREFIX       put PREFIX (e.g. KV_) before every name \`*\` or a pattern derives
+  --allow-reserved-names       allow a name you mapped that a shell or a tool reads (PATH...)
+  --ignore-not-found           a named secret the vault does not hold is a warning, not a failure
   --out FILE                   write the values to FILE: a new file of mode 0600 renamed into
                                place (never through a symbolic link or into another user's file)
   --format FORMAT              dotenv (default): NAME='value' lines that python-dotenv and the

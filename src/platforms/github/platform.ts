@@ -31,6 +31,7 @@ function noFile(variable: "GITHUB_OUTPUT" | "GITHUB_ENV", what: string): Error {
 }
 
 export class GitHubPlatform implements Platform {
+  readonly id = "github";
   /** The step's environment as it was at the start (values are read from this copy). */
   private readonly env: Record<string, string | undefined>;
   private clientSecretValue: string | undefined;

@@ -161,7 +161,8 @@ describe("the get mapping", () => {
           const where = `secrets line ${i + 1}`;
           if (line.kind === "pair")
             return [{ vaultName: line.vault, pipelineName: line.pipeline, where }];
-          if (line.kind === "lone" && line.name === "*") return [{ wildcard: true, where }];
+          if (line.kind === "lone" && line.name === "*")
+            return [{ wildcard: true, startsWith: "", where }];
           if (line.kind === "lone") {
             // SPEC: vault lower-kebab -> pipeline UPPER_SNAKE.
             return [

@@ -55,7 +55,7 @@ test("get mapping: a lone name is the vault secret, `*` takes every secret", () 
   assert.deepEqual(entries, [
     { vaultName: "api-key", pipelineName: "API_KEY", where: "secrets line 1" },
     { vaultName: "db-password", pipelineName: "DB_PASS", where: "secrets line 2" },
-    { wildcard: true, where: "secrets line 3" },
+    { wildcard: true, startsWith: "", where: "secrets line 3" },
   ]);
   assert.match(parseGetMapping("*\n*").problems[0] ?? "", /given twice/);
   assert.match(parseGetMapping("API_KEY").problems[0] ?? "", /not a valid vault secret name/);

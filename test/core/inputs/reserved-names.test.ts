@@ -80,3 +80,17 @@ test("the step's own outputs and GitHub's file-command variables are refused eve
     /set <allow-reserved-names> to true/,
   );
 });
+
+test("reserved names per platform: SECRET_* is the Azure Pipelines agent's, GITHUB_* the runner's; shells' names everywhere", () => {
+  assert.equal(reservedName("SECRET_KEY", "github"), undefined);
+  assert.equal(reservedName("SECRET_KEY", "cli"), undefined);
+  assert.match(reservedName("SECRET_KEY", "azure-pipelines")?.why ?? "", /Azure Pipelines agent/);
+  assert.equal(reservedName("GITHUB_TOKEN", "azure-pipelines"), undefined);
+  assert.ok(reservedName("GITHUB_TOKEN", "github"));
+  assert.equal(reservedName("RESULT", "cli"), undefined, "the CLI has no outputs of its own");
+  assert.ok(reservedName("VAULTURL", "azure-pipelines")?.never, "the vaultUrl output");
+  for (const platform of ["github", "azure-pipelines", "cli"] as const) {
+    for (const name of ["PATH", "BASH_ENV", "LD_PRELOAD", "NODE_OPTIONS"])
+      assert.ok(reservedName(name, platform), `${name} on ${platform}`);
+  }
+});

@@ -123,7 +123,13 @@ test("the vault: a URL (https, host only) or a workspace with its resource group
     parse({ secrets: "A", "vault-url": "https://kv.vault.azure.net/secrets/x" }).problems[0]!,
     /address only/,
   );
-  assert.match(parse({ secrets: "A", "vault-url": "kv" }).problems[0]!, /not a URL/);
+  // A bare name is a vault of the connection's cloud; `kv` is too short for Key Vault.
+  assert.match(
+    parse({ secrets: "A", "vault-url": "kv" }).problems[0]!,
+    /not a Key Vault name.*nor a URL/,
+  );
+  assert.deepEqual(parse({ secrets: "A", "vault-url": "myvault" }).problems, []);
+  assert.match(parse({ secrets: "A", "vault-url": "kv.example" }).problems[0]!, /not a URL/);
   assert.deepEqual(parse({ secrets: "A", "vault-url": "https://kv.vault.azure.cn/" }).problems, []);
 });
 

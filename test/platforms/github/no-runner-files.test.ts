@@ -61,7 +61,7 @@ describe("no runner files", () => {
     assert.match(row.error ?? "", /GITHUB_OUTPUT is not set/);
     assert.deepEqual(
       run.commands.filter((c) => c.command === "set-output").map((c) => c.properties["name"]),
-      ["result", "changed"],
+      ["vault-url", "result", "changed"],
     );
     assert.deepEqual(
       run.commands.filter((c) => c.command === "set-env"),

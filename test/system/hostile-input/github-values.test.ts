@@ -56,7 +56,7 @@ void test("set: every hostile value is stored byte for byte, masked first, and i
     resultRows(run).map((r) => [r.name, r.source, r.action]),
     labels.map((l) => [vaultNameOf(l, id), variableOf(l, id), "created"]),
   );
-  assert.deepEqual(Object.keys(run.outputs).sort(), ["changed", "result"]);
+  assert.deepEqual(Object.keys(run.outputs).sort(), ["changed", "result", "vault-url"]);
   assert.equal(run.outputs["changed"], String(labels.length));
   assert.deepEqual(run.exported, {});
   // Every request went to the listing or to one of the secrets named, at its own path.
@@ -81,7 +81,10 @@ void test("get: every hostile value arrives byte for byte in its output and env 
   assert.equal(run.exitCode, 0, describeRun(run));
 
   const outputNames = labels.map((l) => variableOf(l, id));
-  assert.deepEqual(Object.keys(run.outputs).sort(), ["changed", "result", ...outputNames].sort());
+  assert.deepEqual(
+    Object.keys(run.outputs).sort(),
+    ["changed", "result", "vault-url", ...outputNames].sort(),
+  );
   assert.deepEqual(Object.keys(run.exported).sort(), [...outputNames].sort());
   for (const label of labels) {
     const name = variableOf(label, id);

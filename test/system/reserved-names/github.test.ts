@@ -93,45 +93,93 @@ function checkLeaks(scenario: string, run: StepRun, vault: HostileVault, handedO
 }
 
 describe("get * with export-env, vault names chosen by whoever can write to the vault", () => {
-  void test("each reserved derived name is refused with a message and never read; the others are handed on; a later bash gets no BASH_ENV", async () => {
+  void test("without output-prefix, `*` with export-env or out-file is an input problem: nothing is sent, nothing exported (makeflags, cc, lua-init...)", async () => {
     await withEmulator(async (emu) => {
       const vault = await seedHostileVault(emu);
-      // The control: a later bash does run the file that the vault's bash-env names.
-      assert.equal(bashRunsMarker({ BASH_ENV: vault.values["bash-env"] ?? "" }, vault), true);
+      const cases: Record<string, string>[] = [
+        { "export-env": "true" },
+        { "out-file": "values.env" },
+      ];
+      for (const inputs of cases) {
+        const before = emu.requests.length;
+        const run = await runActionStep(getStep(emu, { secrets: "app-token\n*", ...inputs }));
+        assert.equal(run.exitCode, 1, describeRun(run));
+        assert.deepEqual(emu.requests.slice(before), [], "no request of any kind");
+        const errors = errorsOf(run);
+        assert.match(
+          errors,
+          /secrets line 2: `\*` would let whoever can write to the vault choose variable names \((export-env makes each an environment variable|out-file writes each as a line)\): give output-prefix \(e\.g\. KV_\)/,
+        );
+        assert.deepEqual(run.exported, {});
+        assert.deepEqual(run.outputs, { result: "[]", changed: "0" });
+        checkLeaks(`unprefixed ${Object.keys(inputs)[0]}`, run, vault, []);
+      }
+    });
+  });
+
+  void test("a pattern is a prefix the user wrote: app-* with export-env hands on APP_ names only, and makeflags or cc are never read", async () => {
+    await withEmulator(async (emu) => {
+      const vault = await seedHostileVault(emu);
       const before = emu.requests.length;
-      const run = await runActionStep(getStep(emu, { secrets: "*", "export-env": "true" }));
+      const run = await runActionStep(getStep(emu, { secrets: "APP-*", "export-env": "true" }));
+      assert.equal(run.exitCode, 0, describeRun(run));
+      assert.deepEqual(valuesRequested(emu, before), ["app-token"]);
+      assert.deepEqual(
+        rows(run).map((r) => [r.name, r.source, r.action]),
+        [["app-token", "APP_TOKEN", "read"]],
+      );
+      assert.deepEqual(run.exported, { APP_TOKEN: vault.values["app-token"] });
+      checkLeaks("pattern", run, vault, ["app-token"]);
+
+      const prefixed = await runActionStep(
+        getStep(emu, { secrets: "app-*", "export-env": "true", "output-prefix": "KV_" }),
+      );
+      assert.equal(prefixed.exitCode, 0, describeRun(prefixed));
+      assert.deepEqual(prefixed.exported, { KV_APP_TOKEN: vault.values["app-token"] });
+    });
+  });
+
+  void test("outputs only (no export-env, no out-file): each reserved derived name is refused with a message and never read; the others are step outputs, nothing is exported", async () => {
+    await withEmulator(async (emu) => {
+      const vault = await seedHostileVault(emu);
+      const before = emu.requests.length;
+      const run = await runActionStep(getStep(emu, { secrets: "*" }));
       assert.equal(run.exitCode, 1, describeRun(run));
 
       const found = rows(run);
-      for (const name of vault.reserved) {
+      // SYSTEM_ACCESSTOKEN means something to the Azure Pipelines agent only: free here.
+      const reserved = vault.reserved.filter((n) => !vault.pipelinesOnly.includes(n));
+      for (const name of reserved) {
         const row = found.find((r) => r.name === name);
         assert.equal(row?.action, "failed", `${name}: ${JSON.stringify(row)}`);
         assert.match(row.error ?? "", new RegExp(`as ${derived(name)}, a name that`));
         assert.match(row.error ?? "", /give output-prefix \(e\.g\. KV_\)/);
         assert.ok(errorsOf(run).includes(`secret ${name}:`), `the failure names ${name}`);
       }
+      const handedOnNames = [...vault.ordinary, ...vault.unlisted, ...vault.pipelinesOnly].sort();
       assert.deepEqual(
         valuesRequested(emu, before),
-        vault.ordinary,
+        handedOnNames,
         "refused secrets are never read",
       );
 
-      const handedOn = Object.fromEntries(vault.ordinary.map((n) => [derived(n), vault.values[n]]));
-      assert.deepEqual(run.exported, handedOn);
+      assert.deepEqual(run.exported, {});
+      const handedOn = Object.fromEntries(handedOnNames.map((n) => [derived(n), vault.values[n]]));
       assert.deepEqual(
         Object.keys(run.outputs).sort(),
-        [...Object.keys(handedOn), "changed", "result"].sort(),
+        [...Object.keys(handedOn), "changed", "result", "vault-url"].sort(),
       );
+      assert.equal(run.outputs["vault-url"], emu.vaultUrl);
       assert.equal(laterBashStep(run, vault), false, "no BASH_ENV reached the later step");
       assert.equal(existsSync(vault.githubEnvTarget), false, "GITHUB_ENV was not redirected");
       assert.deepEqual(
         gitHubCommandProblems(run, {
-          masked: vault.ordinary.map((n) => vault.values[n] ?? ""),
+          masked: handedOnNames.map((n) => vault.values[n] ?? ""),
           alsoAllowed: ["error"],
         }),
         [],
       );
-      checkLeaks("refused", run, vault, vault.ordinary);
+      checkLeaks("refused", run, vault, handedOnNames);
     });
   });
 
@@ -173,7 +221,7 @@ describe("get * with export-env, vault names chosen by whoever can write to the 
       );
       assert.match(found[0]?.error ?? "", /choose another output-prefix/);
       assert.deepEqual(valuesRequested(emu, before), []);
-      assert.deepEqual(Object.keys(run.outputs).sort(), ["changed", "result"]);
+      assert.deepEqual(Object.keys(run.outputs).sort(), ["changed", "result", "vault-url"]);
       checkLeaks("prefix reserved", run, vault, []);
     });
   });
@@ -230,5 +278,46 @@ describe("names written in the mapping", () => {
     const logs = stepTexts(never);
     delete logs["GITHUB_OUTPUT"];
     recordScenario("github reserved names opt-in", logs, [value], "github");
+  });
+
+  void test("SECRET_KEY (Django, Flask) is free on GitHub; ignore-not-found makes a missing secret a warning and a skipped row", async () => {
+    const id = unique();
+    const value = secretValue("django");
+    await (await emulatorSecretClient(emulator())).setSecret(`django-${id}`, value);
+    const secrets = `django-${id}: SECRET_KEY\nmissing-${id}: MISSING`;
+    const failed = await runActionStep(getStep(emulator(), { secrets }));
+    assert.equal(failed.exitCode, 1, describeRun(failed));
+    assert.equal(failed.outputs["SECRET_KEY"], value);
+    assert.match(errorsOf(failed), new RegExp(`secret missing-${id} was not found`));
+
+    const run = await runActionStep(
+      getStep(emulator(), { secrets, "ignore-not-found": "true", "export-env": "true" }),
+    );
+    assert.equal(run.exitCode, 0, describeRun(run));
+    assert.equal(run.outputs["SECRET_KEY"], value);
+    assert.equal(run.exported["SECRET_KEY"], value);
+    assert.equal(run.outputs["MISSING"], undefined);
+    assert.deepEqual(
+      rows(run).map((r) => [r.name, r.source, r.action]),
+      [
+        [`django-${id}`, "SECRET_KEY", "read"],
+        [`missing-${id}`, "MISSING", "skipped"],
+      ],
+    );
+    const warnings = run.commands.filter((c) => c.command === "warning").map((c) => c.data);
+    assert.ok(
+      warnings.some((w) =>
+        w.includes(
+          `secret missing-${id} was not found in the vault; output MISSING is not set (ignore-not-found)`,
+        ),
+      ),
+      warnings.join("\n"),
+    );
+    for (const r of [failed, run]) {
+      const logs = stepTexts(r);
+      delete logs["GITHUB_OUTPUT"];
+      delete logs["GITHUB_ENV"];
+      assertNoLeaks(logs, [value], "github");
+    }
   });
 });

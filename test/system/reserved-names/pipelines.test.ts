@@ -42,37 +42,67 @@ function rows(run: TaskRun): Row[] {
 }
 
 describe("get * on Azure Pipelines, vault names chosen by whoever can write to the vault", () => {
-  void test("each reserved derived name is refused with a message naming outputPrefix and never read; the others become secret variables", async () => {
+  void test("`*` without outputPrefix is an input problem naming it: every value would be a secret variable named by the vault; nothing is sent", async () => {
     await withEmulator(async (emu) => {
       const vault = await seedHostileVault(emu);
       const before = emu.requests.length;
       const run = await getTask(emu, { secrets: "*" });
       assert.equal(run.result, "Failed", run.stderr);
-      const found = rows(run);
-      for (const name of vault.reserved) {
-        const row = found.find((r) => r.name === name);
-        assert.equal(row?.action, "failed", `${name}: ${JSON.stringify(row)}`);
-        assert.match(row.error ?? "", /give outputPrefix \(e\.g\. KV_\)/);
-      }
+      assert.deepEqual(emu.requests.slice(before), [], "no request of any kind");
       assert.match(
-        found.find((r) => r.name === "system-accesstoken")?.error ?? "",
-        /as SYSTEM_ACCESSTOKEN, a name that the Azure Pipelines agent or a task reads/,
+        run.errors.join("\n"),
+        /secrets line 1: `\*` would let whoever can write to the vault choose variable names \(each value is a secret variable of the job\): give outputPrefix \(e\.g\. KV_\)/,
       );
-      assert.deepEqual(valuesRequested(emu, before), vault.ordinary);
-      const ordinary = vault.ordinary.map((n) => vault.values[n] ?? "");
       assert.deepEqual(
-        pipelinesCommandProblems(run, {
-          masked: ordinary,
-          multilineAllowed: false,
-          secretVariables: vault.ordinary.map((n) => derived(n)),
-          result: "Failed",
-        }),
-        [],
+        Object.keys(run.variables).sort(),
+        ["changed", "result"],
+        "no secret variable was set",
       );
-      for (const name of vault.ordinary)
-        assert.equal(run.variables[derived(name)]?.value, vault.values[name]);
-      // A refused value shows nowhere at all, not even in a secret variable.
-      checkTaskLeaks("azure-pipelines reserved names refused", run, Object.values(vault.values));
+      checkTaskLeaks("azure-pipelines unprefixed *", run, Object.values(vault.values));
+    });
+  });
+
+  void test("a pattern is a prefix the user wrote: app-* sets APP_ secret variables only, makeflags and cc are never read", async () => {
+    await withEmulator(async (emu) => {
+      const vault = await seedHostileVault(emu);
+      const before = emu.requests.length;
+      const run = await getTask(emu, { secrets: "app-*" });
+      assert.equal(run.result, "Succeeded", run.stderr);
+      assert.deepEqual(valuesRequested(emu, before), ["app-token"]);
+      assert.equal(run.variables["APP_TOKEN"]?.value, vault.values["app-token"]);
+      assert.equal(run.variables["APP_TOKEN"]?.secret, true);
+      assert.equal(run.variables["vaultUrl"]?.value, emu.vaultUrl);
+      assert.equal(run.variables["MAKEFLAGS"], undefined);
+      checkTaskLeaks("azure-pipelines pattern", run, Object.values(vault.values));
+    });
+  });
+
+  void test("with outputPrefix, a reserved prefix (SYSTEM_) is checked again: each entry is refused with a message and never read", async () => {
+    await withEmulator(async (emu) => {
+      const vault = await seedHostileVault(emu);
+      const before = emu.requests.length;
+      const run = await getTask(emu, { secrets: "*", outputPrefix: "System_" });
+      assert.equal(run.result, "Failed", run.stderr);
+      const found = rows(run);
+      assert.equal(found.length, Object.keys(vault.values).length);
+      for (const row of found) {
+        assert.equal(row.action, "failed", JSON.stringify(row));
+        assert.match(
+          row.error ?? "",
+          /a name that the Azure Pipelines agent or a task reads; choose another outputPrefix/,
+        );
+      }
+      assert.deepEqual(valuesRequested(emu, before), []);
+      assert.equal(
+        pipelinesCommandProblems(run, {
+          masked: [],
+          multilineAllowed: false,
+          secretVariables: [],
+          result: "Failed",
+        }).length,
+        0,
+      );
+      checkTaskLeaks("azure-pipelines reserved prefix", run, Object.values(vault.values));
     });
   });
 
@@ -121,5 +151,17 @@ describe("names written in the mapping, on Azure Pipelines", () => {
     assert.equal(allowed.result, "Succeeded", allowed.stderr);
     assert.equal(allowed.variables["System.AccessToken"]?.value, value);
     checkTaskLeaks("azure-pipelines reserved names opt-in", allowed, [value]);
+  });
+
+  void test("SECRET_KEY (Django, Flask) is a name the agent reads (SECRET_*): refused without allowReservedNames", async () => {
+    const id = unique();
+    const before = emulator().requests.length;
+    const refused = await getTask(emulator(), { secrets: `django-${id}: SECRET_KEY` });
+    assert.equal(refused.result, "Failed", refused.stderr);
+    assert.deepEqual(emulator().requests.slice(before), [], "no request of any kind");
+    assert.match(
+      refused.errors.join("\n"),
+      /secrets line 1: output SECRET_KEY is a name that the Azure Pipelines agent or a task reads/,
+    );
   });
 });

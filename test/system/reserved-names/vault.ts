@@ -13,10 +13,18 @@ import { canary, secretValue } from "../../helpers/leaks.ts";
 export interface HostileVault {
   /** Vault name -> value, for every secret seeded. */
   values: Record<string, string>;
-  /** The names `*` must refuse (their derived names are reserved). */
+  /** The names `*` must refuse (their derived names are reserved on some platform). */
   reserved: string[];
+  /** Those of `reserved` that only the Azure Pipelines agent reads: free on GitHub. */
+  pipelinesOnly: string[];
   /** The names `*` hands on. */
   ordinary: string[];
+  /**
+   * Names no reserved list holds that later steps still read (issue 18.2: `makeflags` ->
+   * MAKEFLAGS, `cc` -> CC made a later `make` run the vault's code): only a prefix of the
+   * user's keeps them away from the environment. Also handed on as outputs by `*`.
+   */
+  unlisted: string[];
   /** A file that exists only if the script BASH_ENV names was run by a later bash. */
   bashEnvMarker: string;
   /** A file that exists only if GITHUB_ENV was redirected to it. */
@@ -45,14 +53,36 @@ export async function seedHostileVault(emu: Emulator): Promise<HostileVault> {
     result: secretValue("result"),
     "app-token": secretValue("app"),
     "db-password": secretValue("db"),
+    makeflags: `--eval=$(shell touch /nowhere/${canary()})`,
+    cc: `/nowhere/${canary()}/cc`,
+    "lua-init": `os.execute('/nowhere/${canary()}')`,
+    "java-opts": `-javaagent:/nowhere/${canary()}.jar`,
+    "mlflow-tracking-uri": `https://nowhere.invalid/${canary()}`,
+    "vault-addr": `https://nowhere.invalid/${canary()}`,
+    ps0: `$(/nowhere/${canary()})`,
+    "rustc-wrapper": `/nowhere/${canary()}`,
+    sslkeylogfile: `/nowhere/${canary()}.log`,
   };
   const client = await emulatorSecretClient(emu);
   for (const [name, value] of Object.entries(values)) await client.setSecret(name, value);
   const ordinary = ["app-token", "db-password"];
+  const unlisted = [
+    "cc",
+    "java-opts",
+    "lua-init",
+    "makeflags",
+    "mlflow-tracking-uri",
+    "ps0",
+    "rustc-wrapper",
+    "sslkeylogfile",
+    "vault-addr",
+  ];
   return {
     values,
-    reserved: Object.keys(values).filter((n) => !ordinary.includes(n)),
+    reserved: Object.keys(values).filter((n) => !ordinary.includes(n) && !unlisted.includes(n)),
+    pipelinesOnly: ["agent-tempdirectory", "system-accesstoken"],
     ordinary,
+    unlisted,
     bashEnvMarker,
     githubEnvTarget,
   };

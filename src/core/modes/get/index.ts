@@ -1,11 +1,12 @@
 /**
- * Get mode (`get_secret(s)`): read the named secrets (and with `*` every enabled one) and hand
- * each value on as a masked output / secret variable, masked the moment it arrives.
+ * Get mode (`get_secret(s)`): read the named secrets (and with `*` every enabled one, with
+ * `app-*` every one whose name starts so) and hand each value on as a masked output / secret
+ * variable, masked the moment it arrives.
  */
 import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
-import { parseGetInputs, type GetSettings } from "./inputs.ts";
+import { getNameProblems, parseGetInputs, type GetSettings } from "./inputs.ts";
 import { outFileProblem, writeOutFile } from "./out-file.ts";
 import { readSecrets, type GetEntry } from "./read.ts";
 
@@ -17,6 +18,7 @@ export const getMode: Mode = {
     "output-variables": "false",
     "output-prefix": null,
     "allow-reserved-names": "false",
+    "ignore-not-found": "false",
   },
   role: `the identity needs the "Key Vault Secrets User" role on the vault (or an access policy with secret get and list)`,
   parse(fields) {
@@ -24,9 +26,10 @@ export const getMode: Mode = {
     return {
       dryRun: false,
       prepare({ platform }) {
-        if (settings.outFile === undefined) return [];
+        const problems = getNameProblems(settings, platform, fields.label);
+        if (settings.outFile === undefined) return problems;
         const problem = outFileProblem(settings.outFile, platform, fields.label);
-        return problem === undefined ? [] : [problem];
+        return problem === undefined ? problems : [...problems, problem];
       },
       run: (job) => runGet(job, settings),
     };
@@ -38,7 +41,9 @@ async function runGet(
   settings: GetSettings,
 ): Promise<ResultRow[]> {
   const entries: GetEntry[] = settings.entries.map((e) =>
-    "wildcard" in e ? { wildcard: true } : { vaultName: e.vaultName, outputName: e.pipelineName },
+    "wildcard" in e
+      ? { wildcard: true, startsWith: e.startsWith }
+      : { vaultName: e.vaultName, outputName: e.pipelineName },
   );
   const read = await readSecrets({
     client,
@@ -47,6 +52,9 @@ async function runGet(
     received: (v) => reporter.remember(v),
     hint,
     label,
+    platform: platform.id,
+    ignoreNotFound: settings.ignoreNotFound,
+    warn: (line) => reporter.warning(line),
     ...(settings.outputPrefix !== undefined ? { outputPrefix: settings.outputPrefix } : {}),
   });
   const values = new Map(read.values.map((v) => [v.outputName, v.value]));

@@ -3,13 +3,17 @@ import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyv
 import { toPipelineName, vaultKey, vaultNameProblem } from "../../inputs/names.ts";
 import { limits } from "../../inputs/limits.ts";
 import { reservedName } from "../../inputs/reserved-names.ts";
-import type { InputLabel } from "../../platform.ts";
+import type { InputLabel, PlatformId } from "../../platform.ts";
 import type { RequestGate } from "../../vault/gate.ts";
 import type { ResultRow } from "../../report/result.ts";
 import { failure, serviceError } from "../../vault/service-error.ts";
 
-/** One get-mode entry: a named vault secret and the output it goes to, or `*`. */
-export type GetEntry = { vaultName: string; outputName: string } | { wildcard: true };
+/**
+ * One get-mode entry: a named vault secret and the output it goes to, or `*` / a pattern
+ * (`startsWith` the part before `*`; `*` when absent).
+ */
+export type GetEntry =
+  { vaultName: string; outputName: string } | { wildcard: true; startsWith?: string };
 
 export interface ReadRequest {
   client: SecretClient;
@@ -23,6 +27,11 @@ export interface ReadRequest {
   outputPrefix?: string;
   /** The platform's spelling of an input, for messages (default: the GitHub name). */
   label?: InputLabel;
+  /** Whose reserved names a derived name is checked against (default: every platform's). */
+  platform?: PlatformId;
+  /** A named secret that does not exist is a `skipped` row, said through `warn` (`ignore-not-found`). */
+  ignoreNotFound?: boolean;
+  warn?: (line: string) => void;
 }
 
 export interface ReadOutcome {
@@ -51,8 +60,9 @@ export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
   );
   const rows: ResultRow[] = [];
   const reads: NamedRead[] = [...named];
-  if (entries.some((e) => "wildcard" in e)) {
-    const listed = await listForWildcard(request, named);
+  const patterns = entries.flatMap((e) => ("wildcard" in e ? [e.startsWith ?? ""] : []));
+  if (patterns.length > 0) {
+    const listed = await listForWildcard(request, named, patterns);
     rows.push(...listed.rows);
     reads.push(...listed.reads);
   }
@@ -77,6 +87,20 @@ async function readOne(
       request.client.getSecret(vaultName, { abortSignal }),
     );
   } catch (e: unknown) {
+    if (request.ignoreNotFound && notFound(e)) {
+      const label = request.label ?? ((input) => input);
+      request.warn?.(
+        `secret ${vaultName} was not found in the vault; output ${outputName} is not set (${label("ignore-not-found")})`,
+      );
+      return {
+        row: {
+          name: vaultName,
+          source: outputName,
+          action: "skipped",
+          note: `not found; skipped (${label("ignore-not-found")})`,
+        },
+      };
+    }
     return {
       row: {
         name: vaultName,
@@ -118,13 +142,16 @@ async function readOne(
 }
 
 /**
- * Lists the vault for `*`: the secrets to read, and a `skipped` row with a note for each one
- * left out. Names also given explicitly are read once, under their explicit entry.
+ * Lists the vault once for `*` and the patterns (`startsWith`: the part of each before `*`):
+ * the secrets to read, and a `skipped` row with a note for each one that matched and was left
+ * out. Names also given explicitly are read once, under their explicit entry.
  */
 async function listForWildcard(
-  { client, gate, hint, outputPrefix = "", label = (input) => input }: ReadRequest,
+  { client, gate, hint, outputPrefix = "", label = (input) => input, platform }: ReadRequest,
   named: NamedRead[],
+  patterns: string[],
 ): Promise<{ rows: ResultRow[]; reads: NamedRead[] }> {
+  const given = patterns.map((p) => `${p}*`).join(", ");
   let listed: SecretProperties[];
   try {
     listed = await gate.read("*", async (abortSignal, progress) => {
@@ -139,8 +166,8 @@ async function listForWildcard(
     return {
       rows: [
         {
-          name: "*",
-          source: "*",
+          name: given,
+          source: given,
           action: "failed",
           error: failure({ hint }, "listing the vault's secrets", e),
         },
@@ -155,9 +182,14 @@ async function listForWildcard(
   const now = Date.now();
   for (const properties of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
     const name = properties.name;
-    if (namedVault.has(vaultKey(name))) continue;
+    // Case-insensitive, as Key Vault compares names; the longest pattern names the match.
+    const pattern = patterns
+      .filter((p) => vaultKey(name).startsWith(vaultKey(p)))
+      .sort((a, b) => b.length - a.length)[0];
+    if (pattern === undefined || namedVault.has(vaultKey(name))) continue;
+    const by = `${pattern}*`;
     const outputName = outputPrefix + toPipelineName(name);
-    const reserved = reservedName(outputName);
+    const reserved = reservedName(outputName, platform);
     const skip = (note: string): void => {
       rows.push({ name, source: outputName, action: "skipped", note });
     };
@@ -166,24 +198,26 @@ async function listForWildcard(
       // not choose an output name (nor reach a log line) through it.
       rows.push({
         name,
-        source: "*",
+        source: by,
         action: "failed",
         error: "the vault listed a name that is not a Key Vault secret name; it was not read",
       });
-    } else if (properties.enabled === false) skip("* skips disabled secrets");
+    } else if (properties.enabled === false) skip(`${by} skips disabled secrets`);
     else if (properties.expiresOn && properties.expiresOn.getTime() <= now) {
-      skip(`* skips expired secrets (expired ${properties.expiresOn.toISOString()})`);
+      skip(`${by} skips expired secrets (expired ${properties.expiresOn.toISOString()})`);
     } else if (properties.notBefore && properties.notBefore.getTime() > now) {
-      skip(`* skips secrets not yet active (active from ${properties.notBefore.toISOString()})`);
+      skip(
+        `${by} skips secrets not yet active (active from ${properties.notBefore.toISOString()})`,
+      );
     } else if (properties.managed) {
-      skip("* skips certificate-backed (managed) secrets; name it to read it");
+      skip(`${by} skips certificate-backed (managed) secrets; name it to read it`);
     } else if (reserved) {
       // Not read at all: whoever can write to the vault would choose this name, not the user.
       rows.push({
         name,
         source: outputName,
         action: "failed",
-        error: `secret ${name}: \`*\` would hand it on as ${outputName}, a name that ${reserved.why}; ${
+        error: `secret ${name}: \`${by}\` would hand it on as ${outputName}, a name that ${reserved.why}; ${
           outputPrefix === ""
             ? `give ${label("output-prefix")} (e.g. KV_) to put every name \`*\` derives under a prefix`
             : `choose another ${label("output-prefix")}`
@@ -211,10 +245,16 @@ function namedNote(properties: SecretProperties): string | undefined {
   return undefined;
 }
 
+/** The vault says the secret does not exist. */
+function notFound(e: unknown): boolean {
+  const error = serviceError(e);
+  return error.status === 404 || error.code === "SecretNotFound";
+}
+
 /** Why a named secret could not be read, naming it and what to check. */
 function whyNotRead(vaultName: string, e: unknown, hint: string): string {
   const error = serviceError(e);
-  if (error.status === 404 || error.code === "SecretNotFound") {
+  if (notFound(e)) {
     return `secret ${vaultName} was not found in the vault (check the name, or whether it was deleted)`;
   }
   if (error.innerCode === "SecretDisabled" || error.code === "SecretDisabled") {
