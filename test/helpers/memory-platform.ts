@@ -3,7 +3,7 @@
  * call the core makes recorded in order (masks, outputs, logs, summary, failure), so a test can
  * check what was said, in what order, and that no value leaked.
  */
-import type { Connection, InputName, Platform } from "../../src/core/platform.ts";
+import type { Connection, InputName, Platform, ProgressState } from "../../src/core/platform.ts";
 
 export type PlatformEvent =
   | { kind: "mask"; value: string }
@@ -23,6 +23,8 @@ export interface MemoryPlatformOptions {
 
 export class MemoryPlatform implements Platform {
   readonly events: PlatformEvent[] = [];
+  /** Every progress state the core sent, apart from the events (it sends many). */
+  readonly progressStates: ProgressState[] = [];
   readonly inputs: Partial<Record<InputName, string>>;
   readonly variables: Record<string, string>;
 
@@ -54,6 +56,9 @@ export class MemoryPlatform implements Platform {
   }
   exportVariable(name: string, value: string): void {
     this.events.push({ kind: "export", name, value });
+  }
+  progress(state: ProgressState): void {
+    this.progressStates.push(state);
   }
   debug(line: string): void {
     this.events.push({ kind: "log", level: "debug", line });

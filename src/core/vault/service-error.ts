@@ -13,6 +13,7 @@
  * status, content type and length. Command syntax and control characters in what is kept are
  * broken up by the reporter, after redaction (report/inert.ts).
  */
+import { CancelledError } from "../errors.ts";
 import { field } from "./json.ts";
 
 export interface ServiceError {
@@ -195,6 +196,8 @@ export function serviceSaid(e: unknown): string {
 
 /** `what failed: 403 Forbidden (ForbiddenByRbac): message; check: hint` (never a value). */
 export function failure(request: { hint: string }, what: string, e: unknown): string {
+  // Not the service's: the step was cancelled (an entry not reached is skipped, see run.ts).
+  if (e instanceof CancelledError) return e.inFlight ? `${what}: ${e.message}` : e.message;
   const error = serviceError(e);
   const said = serviceSaid(e);
   const parts = [`${what} failed${said ? `: ${said}` : ""}`];

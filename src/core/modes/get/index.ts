@@ -34,7 +34,7 @@ export const getMode: Mode = {
 };
 
 async function runGet(
-  { platform, reporter, settings: { label }, client, gate, hint }: Job,
+  { platform, reporter, settings: { label }, client, gate, hint, progress }: Job,
   settings: GetSettings,
 ): Promise<ResultRow[]> {
   const entries: GetEntry[] = settings.entries.map((e) =>
@@ -45,6 +45,8 @@ async function runGet(
     gate,
     entries,
     received: (v) => reporter.remember(v),
+    expect: (count) => progress.expect(count),
+    finished: (row) => progress.finished(row),
     hint,
     label,
     ...(settings.outputPrefix !== undefined ? { outputPrefix: settings.outputPrefix } : {}),
