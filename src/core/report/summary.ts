@@ -171,12 +171,14 @@ export function summaryMarkdown(
           ...failed.map((r) => line([r.name, r.source, details(r)])),
           "",
         ];
+  // A failed entry's reason is in the table of failures above; said twice, a long service
+  // message would widen every column of the full table.
   const table = [
     "| Secret | Source | Action | Version | Details |",
     "| --- | --- | --- | --- | --- |",
     ...byName(rows).map(
       (r) =>
-        `| ${escapeMarkdown(r.name)} | ${escapeMarkdown(r.source)} | ${mark(r.action)} ${escapeMarkdown(r.action)} | ${escapeMarkdown(r.version ?? "")} | ${escapeMarkdown(details(r))} |`,
+        `| ${escapeMarkdown(r.name)} | ${escapeMarkdown(r.source)} | ${mark(r.action)} ${escapeMarkdown(r.action)} | ${escapeMarkdown(r.version ?? "")} | ${escapeMarkdown(r.action === "failed" ? "see Failed above" : details(r))} |`,
     ),
   ];
   return [

@@ -34,6 +34,9 @@ test("the first lines say how it went, where and how much, failed first", () => 
   assert.ok(failedAt > 4 && failedAt < tableAt, "the failed entries come before the table");
   assert.equal(lines[failedAt + 4], "| secret-10 | S\\_10 | 403 Forbidden for secret-10 |");
   assert.ok(!md.includes("<details>"), "a short table is shown whole");
+  // The reason is given once, in the failures: the full table points there.
+  assert.equal(md.split("403 Forbidden for secret-10").length, 2);
+  assert.ok(lines.includes("| secret-10 | S\\_10 | ❌ failed |  | see Failed above |"));
   const ok = summaryMarkdown("aml-secrets set", rows(3), { vault, workspace: "ws", mode: "set" });
   assert.match(ok, /^### ✅ aml-secrets set\n\nvault `[^`]+` · workspace ws · mode set/);
   assert.ok(!ok.includes("Failed"));
