@@ -115,7 +115,8 @@ export class CliPlatform implements Platform {
     }
     if (state.elapsedMs - this.lastDrawn < redrawMs) return;
     this.lastDrawn = state.elapsedMs;
-    const width = (this.options.columns?.() ?? 80) - 1;
+    // A terminal that reports no size (0: a pseudo-terminal nobody sized) gets the usual 80.
+    const width = (this.options.columns?.() || 80) - 1;
     // Carriage return and erase-line: the line is rewritten in place, never scrolled.
     this.status = progressLine(state).slice(0, Math.max(10, width));
     this.stderr(`\r\u001b[2K${this.status}`);
