@@ -53,3 +53,19 @@ export function resolveUntrusted(text: string, show: (server: string) => string)
     return server === undefined ? all : show(server);
   });
 }
+/**
+ * A request the step did not send because it was cancelled (SIGINT / SIGTERM): the entry is
+ * `skipped`, not failed. `inFlight`: the request had been sent and was given up on; the vault
+ * may or may not have done it, so that entry fails and says so.
+ */
+export class CancelledError extends Error {
+  static readonly notReached = "not reached: the step was cancelled";
+  constructor(readonly inFlight = false) {
+    super(
+      inFlight
+        ? "the step was cancelled while this request was in flight: the vault may or may not have done it"
+        : CancelledError.notReached,
+    );
+    this.name = "CancelledError";
+  }
+}

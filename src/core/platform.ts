@@ -83,6 +83,22 @@ export interface Connection {
   hint: string;
 }
 
+/** How far a run is: the core sends it as entries finish, and every second while none does. */
+export interface ProgressState {
+  /** What runs, e.g. `set` or `get`. */
+  mode: string;
+  /** Entries finished (written, read, deleted, listed, failed...). */
+  done: number;
+  /** Entries known so far; undefined while unknown (list mode, get's `*` before its listing). */
+  total?: number;
+  failed: number;
+  elapsedMs: number;
+  /** Set while the vault's request budget holds requests back, e.g. `1200 writes wait ...`. */
+  pacing?: string;
+  /** The last state of the run: a live status line is taken down. */
+  final: boolean;
+}
+
 /**
  * The one port between the platform-free core and a CI platform.
  * Adapters implement it in a few lines over `@actions/core`, `azure-pipelines-task-lib`
@@ -125,6 +141,17 @@ export interface Platform {
   error(line: string): void;
   startGroup(title: string): void;
   endGroup(): void;
+  /**
+   * Shows how far the run is, the platform's way: a line every few seconds (GitHub, a CLI
+   * without a terminal), the agent's progress command (Azure Pipelines), a live status line
+   * (a CLI on a terminal). Called often: the adapter decides what to show and when.
+   */
+  progress(state: ProgressState): void;
+  /**
+   * The platform prints its own table of the rows at the end (the CLI on a terminal): the core
+   * prints no line per entry then.
+   */
+  readonly tableAtEnd?: boolean;
   /** Attaches a markdown summary to the run (already redacted by the core). */
   writeSummary(markdown: string): Promise<void>;
   /** Marks the step failed with one message (already redacted). */

@@ -5,12 +5,13 @@
  * went, and the entry point maps that to the platform's result.
  */
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { ValidationError, VaultError, errorMessage } from "./errors.ts";
+import { CancelledError, ValidationError, VaultError, errorMessage } from "./errors.ts";
 import { checkEnvironment, type ProcessEnvironment } from "./inputs/environment.ts";
 import { vaultUrlProblem, type Settings } from "./inputs/settings.ts";
 import { parseInputs } from "./modes/index.ts";
 import type { Job } from "./modes/job.ts";
 import type { Connection, Platform } from "./platform.ts";
+import { Progress } from "./report/progress.ts";
 import { Reporter } from "./report/reporter.ts";
 import type { ResultRow } from "./report/result.ts";
 import { createSecretClient } from "./vault/client.ts";
@@ -19,18 +20,24 @@ import { failure } from "./vault/service-error.ts";
 import { resolveWorkspaceVault } from "./vault/workspace.ts";
 
 export interface RunOutcome {
-  /** `invalid`: bad input, nothing was sent; `failed`: some secret (or the vault look-up) failed. */
-  status: "ok" | "failed" | "invalid";
+  /**
+   * `invalid`: bad input, nothing was sent; `failed`: some secret (or the vault look-up) failed;
+   * `cancelled`: the signal aborted the run, and what was done so far was reported.
+   */
+  status: "ok" | "failed" | "invalid" | "cancelled";
   rows: ResultRow[];
 }
 
 /**
  * Runs the step. `environment` is the process's (the entry points pass it): what in it would
  * switch off a promise is refused or neutralised before any request (see inputs/environment.ts).
+ * `cancel` (the entry point's SIGINT / SIGTERM): no request is sent after it, those in flight
+ * get a few seconds, and every entry is reported: done, or skipped as not reached.
  */
 export async function run(
   platform: Platform,
   environment?: ProcessEnvironment,
+  cancel?: AbortSignal,
 ): Promise<RunOutcome> {
   const reporter = new Reporter(platform);
   const checked = environment ? checkEnvironment(environment) : { problems: [], warnings: [] };
@@ -58,8 +65,9 @@ export async function run(
   }
 
   let client: SecretClient;
+  let vaultUrl: string;
   try {
-    const vaultUrl = await vaultOf(settings, connection);
+    vaultUrl = await vaultOf(settings, connection);
     client = createSecretClient(vaultUrl, connection.credential, connection.httpClient);
     platform.setOutput("vault-url", vaultUrl, { secret: false });
     reporter.info(`vault ${vaultUrl} (${connection.describe})`);
@@ -83,6 +91,10 @@ export async function run(
       ),
   });
 
+  const onCancel = (): void => gate.close();
+  cancel?.addEventListener("abort", onCancel, { once: true });
+  if (cancel?.aborted) gate.close();
+  const progress = new Progress(platform, settings.mode, () => gate.pacing());
   const job: Job = {
     platform,
     reporter,
@@ -90,11 +102,43 @@ export async function run(
     client,
     gate,
     hint: `${connection.hint}; ${mode.role}`,
+    progress,
   };
-  const rows = await inputs.run.run(job);
-  const title = `aml-secrets ${settings.mode}${inputs.run.dryRun ? " (dry run)" : ""}`;
-  await reporter.finish(title, rows, { list: mode.listing === true });
+  progress.start();
+  let rows = await inputs.run.run(job);
+  progress.stop();
+  cancel?.removeEventListener("abort", onCancel);
+  const cancelled = cancel?.aborted === true;
+  if (cancelled) rows = rows.map(notReached);
+  const title = `aml-secrets ${settings.mode}${inputs.run.dryRun ? " (dry run)" : ""}${cancelled ? " (cancelled)" : ""}`;
+  const skipped = rows.filter((r) => r.note === CancelledError.notReached).length;
+  await reporter.finish(title, rows, {
+    list: mode.listing === true,
+    vault: vaultUrl,
+    mode: settings.mode,
+    cancelled,
+    ...("workspace" in settings.vault ? { workspace: settings.vault.workspace.name } : {}),
+    ...(cancelled
+      ? {
+          extraFailure: `aml-secrets: the step was cancelled (${cancelReason(cancel)}); ${skipped} of ${rows.length} entries were not reached`,
+        }
+      : {}),
+  });
+  if (cancelled) return { status: "cancelled", rows };
   return { status: rows.some((r) => r.action === "failed") ? "failed" : "ok", rows };
+}
+
+/** An entry whose request was never sent: skipped, not failed (nothing happened to it). */
+function notReached(row: ResultRow): ResultRow {
+  if (row.action !== "failed" || row.error !== CancelledError.notReached) return row;
+  const skipped: ResultRow = { ...row, action: "skipped", note: CancelledError.notReached };
+  delete skipped.error;
+  return skipped;
+}
+
+function cancelReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return typeof reason === "string" ? reason : "aborted";
 }
 
 /** The platform's credential; its problems join the others (it makes no request). */

@@ -5,7 +5,7 @@
  * `GITHUB_STATE`, `GITHUB_PATH`) as files in a fresh temp folder. Then it reads back what the
  * runner would: the workflow commands on stdout and the file commands.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -54,6 +54,8 @@ export interface StepOptions {
   bundle?: string;
   /** The Node binary (the runner's node24); default the one running the tests. */
   node?: string;
+  /** Called with the step's process once it runs (e.g. to cancel it the way the runner does). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** The defaults action.yml declares, by input name. */
@@ -136,6 +138,7 @@ export async function runActionStep(options: StepOptions = {}): Promise<StepRun>
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  options.onSpawn?.(child);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on("data", (b: Buffer) => out.push(b));

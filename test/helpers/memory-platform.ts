@@ -3,7 +3,13 @@
  * call the core makes recorded in order (masks, outputs, logs, summary, failure), so a test can
  * check what was said, in what order, and that no value leaked.
  */
-import type { Connection, InputName, Platform, PlatformId } from "../../src/core/platform.ts";
+import type {
+  Connection,
+  InputName,
+  Platform,
+  PlatformId,
+  ProgressState,
+} from "../../src/core/platform.ts";
 
 export type PlatformEvent =
   | { kind: "mask"; value: string }
@@ -26,6 +32,8 @@ export interface MemoryPlatformOptions {
 
 export class MemoryPlatform implements Platform {
   readonly events: PlatformEvent[] = [];
+  /** Every progress state the core sent, apart from the events (it sends many). */
+  readonly progressStates: ProgressState[] = [];
   readonly inputs: Partial<Record<InputName, string>>;
   readonly variables: Record<string, string>;
   readonly id: PlatformId;
@@ -61,6 +69,9 @@ export class MemoryPlatform implements Platform {
   }
   exportVariable(name: string, value: string): void {
     this.events.push({ kind: "export", name, value });
+  }
+  progress(state: ProgressState): void {
+    this.progressStates.push(state);
   }
   debug(line: string): void {
     this.events.push({ kind: "log", level: "debug", line });

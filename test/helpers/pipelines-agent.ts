@@ -14,7 +14,7 @@
  * the test's own process keeps answering while the task runs.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -96,6 +96,8 @@ export interface TaskRunOptions {
   node?: string;
   /** The task's bundle; dist/task.cjs by default (e.g. one unpacked from the .vsix). */
   bundle?: string;
+  /** Called with the task's process once it runs (e.g. to cancel it the way the agent does). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface VsoCommand {
@@ -147,6 +149,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
       options.bundle ?? taskBundle,
       env,
       temp,
+      options.onSpawn,
     );
     const lines = stdout.split(/\r\n|\r|\n/);
     const commands = parseCommands(lines);
@@ -238,9 +241,11 @@ function spawnTask(
   bundle: string,
   env: Record<string, string>,
   cwd: string,
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [bundle], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    onSpawn?.(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

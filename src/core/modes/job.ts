@@ -3,6 +3,7 @@ import type { SecretClient } from "@azure/keyvault-secrets";
 import { errorMessage } from "../errors.ts";
 import type { Settings } from "../inputs/settings.ts";
 import type { Platform } from "../platform.ts";
+import type { Progress } from "../report/progress.ts";
 import type { Reporter } from "../report/reporter.ts";
 import type { ResultRow } from "../report/result.ts";
 import type { RequestGate } from "../vault/gate.ts";
@@ -15,6 +16,8 @@ export interface Job {
   gate: RequestGate;
   /** What a refused request should check: the credential, and the role the mode needs. */
   hint: string;
+  /** Told of each entry as it finishes (and of how many there are, once known). */
+  progress: Progress;
 }
 
 /**

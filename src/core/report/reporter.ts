@@ -9,6 +9,7 @@ import {
   resultJson,
   rowLines,
   summaryMarkdown,
+  type SummaryContext,
 } from "./summary.ts";
 import type { ResultRow } from "./result.ts";
 import { inert } from "./inert.ts";
@@ -132,10 +133,10 @@ export class Reporter {
   async finish(
     title: string,
     rows: ResultRow[],
-    options: { extraFailure?: string; list?: boolean } = {},
+    options: { extraFailure?: string; list?: boolean } & SummaryContext = {},
   ): Promise<void> {
     const safe = rows.map((r) => this.row(r));
-    for (const line of rowLines(safe)) this.platform.info(line);
+    if (!this.platform.tableAtEnd) for (const line of rowLines(safe)) this.platform.info(line);
     this.platform.setOutput("result", resultJson(safe), { secret: false });
     this.platform.setOutput("changed", String(changedCount(safe)), { secret: false });
     if (options.list) {
@@ -146,7 +147,12 @@ export class Reporter {
     }
     try {
       const summary = options.list ? listSummaryMarkdown : summaryMarkdown;
-      await this.platform.writeSummary(summary(title, safe));
+      const context: SummaryContext = {};
+      if (options.vault !== undefined) context.vault = options.vault;
+      if (options.workspace !== undefined) context.workspace = options.workspace;
+      if (options.mode !== undefined) context.mode = options.mode;
+      if (options.cancelled) context.cancelled = true;
+      await this.platform.writeSummary(summary(title, safe, context));
     } catch (e: unknown) {
       this.warning(`could not write the job summary: ${errorMessage(e)}`);
     }

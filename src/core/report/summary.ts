@@ -69,36 +69,137 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n|\r/g, " ");
 }
 
-export function summaryMarkdown(title: string, rows: ResultRow[]): string {
-  const header = [
-    "| Secret | Source | Action | Version | Details |",
-    "| --- | --- | --- | --- | --- |",
+/** Where and what the run was, for the summary's first lines. */
+export interface SummaryContext {
+  vault?: string;
+  workspace?: string;
+  /** The mode as the `mode` input names it. */
+  mode?: string;
+  cancelled?: boolean;
+}
+
+/** The status mark of an action; GitHub and Azure Pipelines both render them in markdown. */
+const marks: Partial<Record<ResultRow["action"], string>> = {
+  failed: "❌",
+  created: "✅",
+  updated: "✅",
+  recovered: "✅",
+  deleted: "✅",
+  read: "✅",
+  listed: "✅",
+  unchanged: "➖",
+  absent: "➖",
+  skipped: "⏭️",
+};
+
+const mark = (action: ResultRow["action"]): string => marks[action] ?? "📝";
+
+/** Names in the order a person reads them: `secret-2` before `secret-10`, case aside. */
+const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+export function byName<T extends { name: string }>(rows: readonly T[]): T[] {
+  return [...rows].sort((a, b) => collator.compare(a.name, b.name));
+}
+
+/** Beyond this many rows the full table is folded away (`<details>`): the outcome comes first. */
+export const foldRowsAbove = 50;
+
+/** Modes that change nothing: their summary does not count "changed". */
+const readOnlyModes = new Set(["get", "list"]);
+
+/** `❌ 3 failed · ✅ 100 created · ➖ 12 unchanged`, failed first, then by count. */
+function countsLine(rows: ResultRow[]): string {
+  const counts = new Map<ResultRow["action"], number>();
+  for (const r of rows) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
+  return [...counts]
+    .sort(([a, m], [b, n]) => Number(b === "failed") - Number(a === "failed") || n - m)
+    .map(([action, n]) => `${mark(action)} ${n} ${action}`)
+    .join(" · ");
+}
+
+/** The first lines: the outcome (mark and title), the vault, the counts. */
+function outcome(title: string, rows: ResultRow[], context: SummaryContext): string[] {
+  const failed = rows.some((r) => r.action === "failed");
+  const head = context.cancelled ? "⚠️" : failed ? "❌" : "✅";
+  const where = [
+    context.vault !== undefined ? `vault \`${context.vault}\`` : undefined,
+    context.workspace !== undefined ? `workspace ${escapeMarkdown(context.workspace)}` : undefined,
+    context.mode !== undefined ? `mode ${escapeMarkdown(context.mode)}` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  const changed =
+    context.mode !== undefined && readOnlyModes.has(context.mode)
+      ? ""
+      : `; ${changedCount(rows)} changed`;
+  const total = `${rows.length} ${rows.length === 1 ? "entry" : "entries"}${changed}`;
+  return [
+    `### ${head} ${escapeMarkdown(title)}`,
+    "",
+    ...(where.length > 0 ? [`${where.join(" · ")}`, ""] : []),
+    `**${total}**${rows.length > 0 ? `: ${countsLine(rows)}` : ""}`,
+    "",
   ];
-  const body = rows.map((r) => {
-    const details = [
+}
+
+/** A table folded away under `summary` when it is long. */
+function folded(summary: string, table: string[]): string[] {
+  if (table.length - 2 <= foldRowsAbove) return [...table, ""];
+  return [`<details><summary>${summary}</summary>`, "", ...table, "", "</details>", ""];
+}
+
+export function summaryMarkdown(
+  title: string,
+  rows: ResultRow[],
+  context: SummaryContext = {},
+): string {
+  const details = (r: ResultRow): string =>
+    [
       r.error,
       r.note,
       r.disabledVersions ? `${r.disabledVersions} older versions disabled` : undefined,
     ]
       .filter((d): d is string => d !== undefined)
       .join("; ");
-    const cells = [r.name, r.source, r.action, r.version ?? "", details].map(escapeMarkdown);
-    return `| ${cells.join(" | ")} |`;
-  });
-  const count = (action: string): number => rows.filter((r) => r.action === action).length;
-  const deleted = count("deleted") > 0 ? `, ${count("deleted")} deleted` : "";
-  const counts = `${rows.length} secrets, ${changedCount(rows)} changed${deleted}, ${count("failed")} failed`;
-  return [`### ${escapeMarkdown(title)}`, "", counts, "", ...header, ...body, ""].join("\n");
+  const line = (cells: string[]): string => `| ${cells.map(escapeMarkdown).join(" | ")} |`;
+  const failed = byName(rows.filter((r) => r.action === "failed"));
+  const failedTable =
+    failed.length === 0
+      ? []
+      : [
+          `#### ❌ Failed (${failed.length})`,
+          "",
+          "| Secret | Source | Error |",
+          "| --- | --- | --- |",
+          ...failed.map((r) => line([r.name, r.source, details(r)])),
+          "",
+        ];
+  // A failed entry's reason is in the table of failures above; said twice, a long service
+  // message would widen every column of the full table.
+  const table = [
+    "| Secret | Source | Action | Version | Details |",
+    "| --- | --- | --- | --- | --- |",
+    ...byName(rows).map(
+      (r) =>
+        `| ${escapeMarkdown(r.name)} | ${escapeMarkdown(r.source)} | ${mark(r.action)} ${escapeMarkdown(r.action)} | ${escapeMarkdown(r.version ?? "")} | ${escapeMarkdown(r.action === "failed" ? "see Failed above" : details(r))} |`,
+    ),
+  ];
+  return [
+    ...outcome(title, rows, context),
+    ...failedTable,
+    ...(rows.length > 0 ? folded(`All ${rows.length} entries`, table) : []),
+  ].join("\n");
 }
 
 /** List mode's summary: the attributes of each secret (never a value), deleted ones last. */
-export function listSummaryMarkdown(title: string, rows: ResultRow[]): string {
+export function listSummaryMarkdown(
+  title: string,
+  rows: ResultRow[],
+  context: SummaryContext = {},
+): string {
   const deleted = rows.some((r) => r.listed?.deletedOn !== undefined);
   const columns = ["Secret", "Enabled", "Managed", "Content type", "Tags", "Updated", "Expires"];
   if (deleted) columns.push("Deleted", "Purge date");
   columns.push("Details");
   const day = (date: string | null | undefined): string => date?.slice(0, 10) ?? "";
-  const body = rows.map((r) => {
+  const body = byName(rows).map((r) => {
     const l = r.listed;
     const cells = l
       ? [
@@ -121,15 +222,16 @@ export function listSummaryMarkdown(title: string, rows: ResultRow[]): string {
   const softDeleted = listed.filter((r) => r.source === "deleted").length;
   const failed = rows.filter((r) => r.action === "failed").length;
   const counts = `${listed.length - softDeleted} secrets${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `; ${failed} listing failed` : ""}`;
+  const head = outcome(title, rows, { ...context, mode: "list" });
   return [
-    `### ${escapeMarkdown(title)}`,
+    ...head.slice(0, -2),
+    `**${counts}**`,
     "",
-    counts,
-    "",
-    `| ${columns.join(" | ")} |`,
-    `| ${columns.map(() => "---").join(" | ")} |`,
-    ...body,
-    "",
+    ...folded(`All ${rows.length} secrets`, [
+      `| ${columns.join(" | ")} |`,
+      `| ${columns.map(() => "---").join(" | ")} |`,
+      ...body,
+    ]),
   ].join("\n");
 }
 

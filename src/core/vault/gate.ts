@@ -4,6 +4,7 @@
  * vault-client.ts, so a 429 is never retried by two layers at once).
  */
 import PQueue from "p-queue";
+import { CancelledError } from "../errors.ts";
 import { serviceError } from "./service-error.ts";
 import { defaultRequestTimeoutMs } from "../inputs/settings.ts";
 
@@ -22,6 +23,18 @@ export interface RequestGate {
   write<T>(secret: string, op: Operation<T>): Promise<T>;
   /** Any other request (GET, list pages): paced to the budget of other requests. */
   read<T>(secret: string, op: Operation<T>): Promise<T>;
+}
+
+/** The gate run.ts makes: the modes' `RequestGate`, and what only the composition root calls. */
+export interface ClosableGate extends RequestGate {
+  /**
+   * The step is cancelled: no request is sent any more (each one waiting fails with a
+   * `CancelledError`), and a request in flight gets `graceMs` to answer before it is given up
+   * on, so that the step reports before the runner's SIGTERM (7.5 s after its SIGINT).
+   */
+  close(graceMs?: number): void;
+  /** When the vault's budget holds requests back: how many wait, for the progress line. */
+  pacing(): string | undefined;
 }
 
 export interface Clock {
@@ -163,6 +176,11 @@ export class SlidingWindow {
   private nextWaiting = 0;
   private timerSet = false;
 
+  /** Requests waiting for the budget. */
+  get queued(): number {
+    return this.waiting.length - this.nextWaiting;
+  }
+
   constructor(
     private readonly budget: Budget,
     private readonly clock: Clock,
@@ -212,7 +230,7 @@ export class SlidingWindow {
 /** Writes are sent first: a write waits for its budget, never behind a long queue of reads. */
 const priority = { write: 1, read: 0 } as const;
 
-export function createRequestGate(options: RequestGateOptions): RequestGate {
+export function createRequestGate(options: RequestGateOptions): ClosableGate {
   const clock = options.clock ?? realClock;
   const random = options.random ?? Math.random;
   const maxAttempts = options.maxAttempts ?? 8;
@@ -233,6 +251,17 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
    * the step for many times the timeout). They fail at once with the same error.
    */
   let unresponsive: RequestTimeoutError | undefined;
+  /** Set by `close()`; `closing` settles then, and ends every wait for a budget or a backoff. */
+  let closed: CancelledError | undefined;
+  let markClosed = (): void => {};
+  const closing = new Promise<void>((resolve) => (markClosed = resolve));
+  /** Gives up on a try in flight (after `close()`'s grace). */
+  const inFlight = new Set<() => void>();
+  const wait = (ms: number): Promise<void> => Promise.race([clock.sleep(ms), closing]);
+  /** A function, not an inline test: `closed` changes across the awaits of one request. */
+  function refuseIfClosed(): void {
+    if (closed) throw closed;
+  }
 
   function backoffMs(tries: number): number {
     // Equal jitter: at least half the exponential delay, so clients that failed together
@@ -267,7 +296,7 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
         : backoffMs(tries);
     if (clock.now() + delayMs - startedAt > requestDeadlineMs) return false;
     options.onRetry?.({ secret, attempt: tries, delayMs, reason: retry.reason });
-    await clock.sleep(delayMs);
+    await wait(delayMs);
     return true;
   }
 
@@ -286,9 +315,17 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
         });
       };
       restart();
+      const giveUp = (): void => {
+        reject(new CancelledError(true));
+        controller.abort();
+      };
+      inFlight.add(giveUp);
       op(controller.signal, restart)
         .then(resolve, reject)
-        .finally(() => cancel());
+        .finally(() => {
+          cancel();
+          inFlight.delete(giveUp);
+        });
     });
   }
   const timedOut = new Error("timed out");
@@ -319,7 +356,8 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
         }
         const delayMs = backoffMs(tries + timeouts);
         options.onRetry?.({ secret, attempt: tries + timeouts, delayMs, reason: "timeout" });
-        await clock.sleep(delayMs);
+        await wait(delayMs);
+        refuseIfClosed();
       }
     }
   }
@@ -331,10 +369,13 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
     for (let tries = 1; ; tries += 1) {
       // The budget is waited for outside the queue, so that writes waiting for the next
       // window leave the slots to the reads (and the other way round).
-      await window.reserve();
+      refuseIfClosed();
+      await Promise.race([window.reserve(), closing]);
+      refuseIfClosed();
       const outcome = await queue.add(
         async () => {
           window.sent();
+          refuseIfClosed();
           startedAt ??= clock.now();
           try {
             return { value: await inTime(secret, op, tries) };
@@ -354,5 +395,29 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
   return {
     write: (secret, op) => attempt("write", secret, op),
     read: (secret, op) => attempt("read", secret, op),
+    close(graceMs = 4_000) {
+      if (closed) return;
+      closed = new CancelledError();
+      markClosed();
+      (clock.timer ?? realTimer)(graceMs, () => {
+        for (const giveUp of inFlight) giveUp();
+      });
+    },
+    pacing() {
+      const writes = windows.write.queued;
+      const reads = windows.read.queued;
+      if (writes + reads === 0) return undefined;
+      const { writes: w, others: o } = budgets;
+      return [
+        writes > 0
+          ? `${writes} writes wait for the vault's budget (${w.limit} per ${Math.round(w.windowMs / 1000)} s)`
+          : "",
+        reads > 0
+          ? `${reads} reads wait for the vault's budget (${o.limit} per ${Math.round(o.windowMs / 1000)} s)`
+          : "",
+      ]
+        .filter((part) => part !== "")
+        .join(", ");
+    },
   };
 }

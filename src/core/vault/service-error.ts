@@ -20,7 +20,7 @@
  * that code (error-codes.ts). A request that got no answer is described by the product alone
  * (its socket or TLS code and what to do), never by the socket's message.
  */
-import { untrusted } from "../errors.ts";
+import { CancelledError, untrusted } from "../errors.ts";
 import { codeRemedy, networkRemedy } from "./error-codes.ts";
 import { field } from "./json.ts";
 
@@ -240,6 +240,8 @@ export function serviceSaid(e: unknown): string {
  * withheld>; request id …; <what to do for that code>` (never a value).
  */
 export function failure(request: { hint: string }, what: string, e: unknown): string {
+  // Not the service's: the step was cancelled (an entry not reached is skipped, see run.ts).
+  if (e instanceof CancelledError) return e.inFlight ? `${what}: ${e.message}` : e.message;
   const error = serviceError(e);
   const said = serviceSaid(e);
   const parts = [`${what} failed${said ? `: ${said}` : ""}`];

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { tl } from "./task-lib.ts";
 import { ValidationError } from "../../core/errors.ts";
-import type { InputName, Platform } from "../../core/platform.ts";
+import type { InputName, Platform, ProgressState } from "../../core/platform.ts";
+import { periodicLines, progressLine } from "../../core/report/progress.ts";
 import { readAgentNetwork, type AgentNetwork } from "./agent-network.ts";
 import { serviceConnectionInput, taskInputName } from "./inputs.ts";
 import { plainLine, plainLines } from "./log-lines.ts";
@@ -40,6 +41,8 @@ export class PipelinesPlatform implements Platform {
   private readonly refusals: string[] = [];
   /** The agent's proxy and certificates; their passwords are masked first of all. */
   private readonly network: AgentNetwork;
+  private readonly progressLines = periodicLines((line) => this.info(line));
+  private percentShown: number | undefined;
 
   constructor() {
     this.network = readAgentNetwork();
@@ -136,6 +139,20 @@ export class PipelinesPlatform implements Platform {
 
   error(line: string): void {
     tl.error(line);
+  }
+
+  /**
+   * The agent's progress command (`task.setprogress`: the step's percentage and current
+   * operation in the run's timeline) each time the percentage moves, and a log line every few
+   * seconds for whoever reads the log.
+   */
+  progress(state: ProgressState): void {
+    this.progressLines(state);
+    if (state.total === undefined || state.total === 0) return;
+    const percent = Math.floor((state.done * 100) / state.total);
+    if (percent === this.percentShown) return;
+    this.percentShown = percent;
+    tl.setProgress(percent, plainLine(progressLine(state)));
   }
 
   startGroup(title: string): void {

@@ -1,5 +1,6 @@
 import { errorMessage } from "../../core/errors.ts";
 import { run } from "../../core/run.ts";
+import { cancelOnSignals } from "../signals.ts";
 import { PipelinesPlatform } from "./platform.ts";
 
 /**
@@ -8,10 +9,16 @@ import { PipelinesPlatform } from "./platform.ts";
  */
 export async function runTask(): Promise<void> {
   const platform = new PipelinesPlatform();
+  const cancel = cancelOnSignals();
   try {
-    const outcome = await run(platform, { env: process.env, stderr: process.stderr });
+    const outcome = await run(
+      platform,
+      { env: process.env, stderr: process.stderr },
+      cancel.signal,
+    );
     if (outcome.status === "ok") platform.succeed();
   } catch (e: unknown) {
     platform.fail(`aml-secrets stopped on an unexpected error: ${errorMessage(e)}`);
   }
+  cancel.settle();
 }

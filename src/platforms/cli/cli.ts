@@ -107,12 +107,17 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** stderr is a terminal: a live status line, and the rows once, in the table at the end. */
+  live?: boolean;
+  /** SIGINT / SIGTERM (main.ts): the run stops sending and reports what it did. */
+  cancel?: AbortSignal;
 }
 
-const processIo: CliIo = {
+export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  live: process.stderr.isTTY,
 };
 
 /** Runs one command line; resolves with the exit code. */
@@ -170,11 +175,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     env: io.env,
     stderr: io.stderr,
     verbose: values.verbose === true,
+    live: io.live === true,
+    columns: () => process.stderr.columns,
     ...(auth !== undefined ? { auth } : {}),
     ...(cloud !== undefined ? { cloud } : {}),
     ...(resourceManagerUrl !== undefined ? { resourceManagerUrl } : {}),
   });
-  const outcome = await run(platform, { env: io.env, stderr: process.stderr });
+  const outcome = await run(platform, { env: io.env, stderr: process.stderr }, io.cancel);
 
   // --out is the core's out-file (written whole, mode 0600); --stdout prints the same format.
   let printed = true;
@@ -192,11 +199,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       ? `${result ?? "[]"}\n`
       : command === "list"
         ? listTable(result)
-        : resultTable(result, platform.outputs.get("changed"));
+        : resultTable(result, command === "get" ? undefined : platform.outputs.get("changed"));
   // With --stdout the values own stdout: the table goes to stderr, so `> file` gets values only.
   // The table is built from `result`, whose free text the core redacted and whose names,
   // actions and versions are exact: redacting it again would rewrite them.
   (toStdout ? io.stderr : io.stdout)(report);
+  // A cancelled run exits with its signal's code (main.ts); 1 until then.
+  if (outcome.status === "cancelled") return exitCodes.failed;
   return printed ? exitCodes[outcome.status] : exitCodes.failed;
 }
 

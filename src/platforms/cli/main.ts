@@ -1,9 +1,14 @@
 // The CLI's entry point (the package's `bin`, bundled as dist/cli.cjs).
 import { errorMessage } from "../../core/errors.ts";
-import { main } from "./cli.ts";
+import { cancelOnSignals } from "../signals.ts";
+import { main, processIo } from "./cli.ts";
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
+const cancel = cancelOnSignals();
+main(process.argv.slice(2), { ...processIo, cancel: cancel.signal }).then(
+  (code) => {
+    process.exitCode = code;
+    cancel.settle();
+  },
   (e: unknown) => {
     process.stderr.write(`aml-secrets stopped on an unexpected error: ${errorMessage(e)}\n`);
     process.exitCode = 1;

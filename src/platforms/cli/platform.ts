@@ -3,7 +3,8 @@
  * stderr, secret outputs (get mode, generated values) collected for `--out` / `--stdout`.
  * "Masking" here means remembering the value so nothing this process prints can show it.
  */
-import type { Connection, InputName, Platform } from "../../core/platform.ts";
+import type { Connection, InputName, Platform, ProgressState } from "../../core/platform.ts";
+import { periodicLines, progressLine } from "../../core/report/progress.ts";
 import { Redactor } from "../../core/report/redact.ts";
 import { connectCli } from "./connect.ts";
 
@@ -15,7 +16,17 @@ export interface CliPlatformOptions {
   verbose?: boolean;
   env?: NodeJS.ProcessEnv;
   stderr?: (text: string) => void;
+  /**
+   * stderr is a terminal: progress is one status line rewritten in place, and the rows are
+   * shown once, in the table at the end (no line per secret).
+   */
+  live?: boolean;
+  /** The terminal's width, for the status line. */
+  columns?: () => number | undefined;
 }
+
+/** At most this often the status line is redrawn: a terminal does not need 2,000 redraws. */
+const redrawMs = 100;
 
 /** Inputs whose flag is not `--<input name>`. */
 const flagsByInput: Partial<Record<InputName, string>> = {
@@ -43,10 +54,16 @@ export class CliPlatform implements Platform {
   /** The environment as it was at the start (values are read from this copy). */
   private readonly env: NodeJS.ProcessEnv;
   private readonly stderr: (text: string) => void;
+  readonly tableAtEnd: boolean;
+  /** The live status line shown now, if any (taken down before any other line). */
+  private status = "";
+  private lastDrawn = -Infinity;
+  private readonly progressLines = periodicLines((line) => this.print(line));
 
   constructor(private readonly options: CliPlatformOptions) {
     this.env = { ...(options.env ?? process.env) };
     this.stderr = options.stderr ?? ((text) => process.stderr.write(text));
+    this.tableAtEnd = options.live === true;
   }
 
   getInput(name: InputName): string | undefined {
@@ -89,6 +106,30 @@ export class CliPlatform implements Platform {
   error(line: string): void {
     this.print(`error: ${line}`);
   }
+  progress(state: ProgressState): void {
+    if (!this.options.live) {
+      this.progressLines(state);
+      return;
+    }
+    if (state.final) {
+      this.clearStatus();
+      return;
+    }
+    if (state.elapsedMs - this.lastDrawn < redrawMs) return;
+    this.lastDrawn = state.elapsedMs;
+    // A terminal that reports no size (0: a pseudo-terminal nobody sized) gets the usual 80.
+    const width = (this.options.columns?.() || 80) - 1;
+    // Carriage return and erase-line: the line is rewritten in place, never scrolled.
+    this.status = progressLine(state).slice(0, Math.max(10, width));
+    this.stderr(`\r\u001b[2K${this.status}`);
+  }
+
+  private clearStatus(): void {
+    if (this.status === "") return;
+    this.status = "";
+    this.stderr("\r\u001b[2K");
+  }
+
   startGroup(title: string): void {
     this.print(`== ${title}`);
   }
@@ -113,7 +154,14 @@ export class CliPlatform implements Platform {
     });
   }
 
+  /** A line of its own: the status line is taken down first and drawn again after it. */
   private print(line: string): void {
+    const status = this.status;
+    this.clearStatus();
     this.stderr(`${this.redactor.redact(line)}\n`);
+    if (status !== "") {
+      this.status = status;
+      this.stderr(status);
+    }
   }
 }

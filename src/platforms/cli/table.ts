@@ -1,4 +1,5 @@
 /** The result table the CLI prints: one row per secret, never a value. */
+import { byName } from "../../core/report/summary.ts";
 
 interface ResultEntry {
   name: string;
@@ -9,6 +10,7 @@ interface ResultEntry {
   note?: string;
 }
 
+/** `changed` undefined: a mode that changes nothing (get), whose count would only mislead. */
 export function resultTable(resultJson: string | undefined, changed: string | undefined): string {
   let rows: ResultEntry[] = [];
   try {
@@ -17,7 +19,7 @@ export function resultTable(resultJson: string | undefined, changed: string | un
     rows = [];
   }
   if (rows.length === 0) return "";
-  const cells = rows.map((r) => [
+  const cells = byName(rows).map((r) => [
     r.name,
     r.source,
     r.action,
@@ -26,7 +28,8 @@ export function resultTable(resultJson: string | undefined, changed: string | un
   ]);
   const header = ["SECRET", "SOURCE", "ACTION", "VERSION", "DETAILS"];
   const failed = rows.filter((r) => r.action === "failed").length;
-  return `${table(header, cells)}\n${rows.length} secrets, ${changed ?? "0"} changed, ${failed} failed\n`;
+  const changes = changed === undefined ? "" : ` ${changed} changed,`;
+  return `${table(header, cells)}\n${rows.length} secrets,${changes} ${failed} failed\n`;
 }
 
 /** Columns padded to their widest cell, the last one not (an error message can be long). */
@@ -73,7 +76,7 @@ export function listTable(resultJson: string | undefined): string {
   if (deleted) header.push("DELETED", "PURGE");
   header.push("TAGS");
   const day = (date: string | null | undefined): string => date?.slice(0, 10) ?? "";
-  const cells = rows.map((r) => {
+  const cells = byName(rows).map((r) => {
     if (r.action === "failed")
       return [r.name, "", "", "", "", "", ...(deleted ? ["", ""] : []), r.error ?? ""];
     const row = [

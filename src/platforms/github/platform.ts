@@ -4,7 +4,8 @@
  * nothing here writes `::add-mask::` or `GITHUB_OUTPUT` lines by hand.
  */
 import * as core from "@actions/core";
-import type { Connection, InputName, Platform } from "../../core/platform.ts";
+import type { Connection, InputName, Platform, ProgressState } from "../../core/platform.ts";
+import { periodicLines } from "../../core/report/progress.ts";
 import { connectGitHub, type AuthInputName } from "./auth.ts";
 
 /**
@@ -35,6 +36,8 @@ export class GitHubPlatform implements Platform {
   /** The step's environment as it was at the start (values are read from this copy). */
   private readonly env: Record<string, string | undefined>;
   private clientSecretValue: string | undefined;
+  /** A log line every few seconds: the runner's log has no live line to update. */
+  private readonly progressLines = periodicLines((line) => this.info(line));
 
   constructor(private readonly processEnv: Record<string, string | undefined> = process.env) {
     this.env = { ...processEnv };
@@ -114,6 +117,10 @@ export class GitHubPlatform implements Platform {
 
   error(line: string): void {
     core.error(inertLines(line));
+  }
+
+  progress(state: ProgressState): void {
+    this.progressLines(state);
   }
 
   startGroup(title: string): void {

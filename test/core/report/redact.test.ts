@@ -77,12 +77,13 @@ test("report: one line per secret, result JSON and summary without values, markd
     },
   ]);
   const summary = summaryMarkdown("aml-secrets set", rows);
-  const failedRow = summary.split("\n").find((l) => l.startsWith("| x"));
+  const [failedRow, tableRow] = summary.split("\n").filter((l) => l.startsWith("| x"));
   assert.equal(
     failedRow,
-    "| x&#124;y | &lt;script&gt; | failed |  | 403 Forbidden &#124; \\*bold\\* \\`code\\` next |",
+    "| x&#124;y | &lt;script&gt; | 403 Forbidden &#124; \\*bold\\* \\`code\\` next |",
   );
-  assert.match(summary, /2 secrets, 1 changed, 1 failed/);
+  assert.equal(tableRow, "| x&#124;y | &lt;script&gt; | ❌ failed |  | see Failed above |");
+  assert.match(summary, /\*\*2 entries; 1 changed\*\*: ❌ 1 failed · ✅ 1 updated/);
   assert.equal(escapeMarkdown("[a](b)"), "\\[a\\]\\(b\\)");
   assert.equal(
     failureMessage(rows),

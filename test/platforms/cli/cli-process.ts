@@ -1,5 +1,5 @@
 /** Runs the built CLI bundle as its own process, the way a user runs `aml-secrets`. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 export const cliBundle = path.resolve(import.meta.dirname, "..", "..", "..", "dist", "cli.cjs");
@@ -18,12 +18,14 @@ export function runCli(
   args: string[],
   env: Record<string, string | undefined>,
   node = process.execPath,
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [cliBundle, ...args], {
       env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));

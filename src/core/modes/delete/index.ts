@@ -23,10 +23,17 @@ export const deleteMode: Mode = {
     const dryRun = fields.bool("dry-run", false);
     return {
       dryRun,
-      run: (job) =>
-        dryRun
-          ? planDeletes(job, names)
-          : Promise.all(names.map((name) => deleteSecret(job, name, "secrets"))),
+      run: (job) => {
+        job.progress.expect(names.length);
+        if (dryRun) return planDeletes(job, names);
+        return Promise.all(
+          names.map(async (name) => {
+            const row = await deleteSecret(job, name, "secrets");
+            job.progress.finished(row);
+            return row;
+          }),
+        );
+      },
     };
   },
 };

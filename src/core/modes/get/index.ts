@@ -37,7 +37,7 @@ export const getMode: Mode = {
 };
 
 async function runGet(
-  { platform, reporter, settings: { label }, client, gate, hint }: Job,
+  { platform, reporter, settings: { label }, client, gate, hint, progress }: Job,
   settings: GetSettings,
 ): Promise<ResultRow[]> {
   const entries: GetEntry[] = settings.entries.map((e) =>
@@ -50,6 +50,8 @@ async function runGet(
     gate,
     entries,
     received: (v) => reporter.remember(v),
+    expect: (count) => progress.expect(count),
+    finished: (row) => progress.finished(row),
     hint,
     label,
     platform: platform.id,

@@ -23,6 +23,9 @@ export interface ReadRequest {
   received: (value: string) => void;
   /** What to check when the vault refuses (401 / 403): the connection's hint. */
   hint: string;
+  /** Told how many reads there are, once known, and of each as it finishes (progress). */
+  expect?: (count: number) => void;
+  finished?: (row: ResultRow) => void;
   /** Put before every output name that `*` derives (`output-prefix`). */
   outputPrefix?: string;
   /** The platform's spelling of an input, for messages (default: the GitHub name). */
@@ -66,7 +69,14 @@ export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
     rows.push(...listed.rows);
     reads.push(...listed.reads);
   }
-  const outcomes = await Promise.all(reads.map((read) => readOne(request, read)));
+  request.expect?.(reads.length);
+  const outcomes = await Promise.all(
+    reads.map(async (read) => {
+      const outcome = await readOne(request, read);
+      request.finished?.(outcome.row);
+      return outcome;
+    }),
+  );
   const values: ReadOutcome["values"] = [];
   for (const outcome of outcomes) {
     if (outcome.value !== undefined)

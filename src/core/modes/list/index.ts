@@ -27,7 +27,10 @@ export const listMode: Mode = {
   },
 };
 
-async function runList({ client, gate, hint }: Job, includeDeleted: boolean): Promise<ResultRow[]> {
+async function runList(
+  { client, gate, hint, progress }: Job,
+  includeDeleted: boolean,
+): Promise<ResultRow[]> {
   const listing = (
     source: "vault" | "deleted",
     start: (
@@ -37,7 +40,11 @@ async function runList({ client, gate, hint }: Job, includeDeleted: boolean): Pr
     const rows: ResultRow[] = [];
     const what = source === "vault" ? "the vault's secrets" : "the vault's deleted secrets";
     return eachPage(gate, `*${source}`, start, (page) => {
-      for (const item of page) rows.push(listedRow(item, source));
+      for (const item of page) {
+        const row = listedRow(item, source);
+        rows.push(row);
+        progress.finished(row);
+      }
     }).then(
       () => rows,
       (e: unknown) => [

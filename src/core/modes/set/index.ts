@@ -52,8 +52,9 @@ export const setMode: Mode = {
 };
 
 async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Promise<ResultRow[]> {
-  const { platform, client, gate, hint } = job;
+  const { platform, client, gate, hint, progress } = job;
   const { label } = job.settings;
+  progress.expect(entries.length);
   const plan = await planSet({
     client,
     gate,
@@ -73,7 +74,13 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
         )
       : [];
   if (settings.dryRun) {
-    const planned = (await Promise.all(plan.entries)).map(plannedRow);
+    const planned = await Promise.all(
+      plan.entries.map(async (entryPlan) => {
+        const row = plannedRow(await entryPlan);
+        progress.finished(row);
+        return row;
+      }),
+    );
     return [...planned, ...pruned.map((p) => plannedDelete(p, "prune"))];
   }
   const tags =
@@ -96,13 +103,9 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
   const rows = await Promise.all(
     plan.entries.map(async (entryPlan) => {
       const planned = await entryPlan;
-      const row = await applyPlanned(request, planned);
-      // A generated value goes to later steps only once the vault holds it.
-      const { outputName, value } = planned.entry;
-      const written =
-        row.action === "created" || row.action === "updated" || row.action === "recovered";
-      if (!outputName || !written) return row;
-      return handOn(row, () => platform.setOutput(outputName, value, { secret: true }));
+      const row = handOnGenerated(planned, await applyPlanned(request, planned));
+      progress.finished(row);
+      return row;
     }),
   );
   if (pruned.length === 0) return rows;
@@ -117,8 +120,24 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
         note: "not pruned: an entry of this run failed",
       })),
     ];
-  const deleted = await Promise.all(pruned.map((p) => deleteSecret(job, p.name, "prune")));
+  progress.expect(pruned.length);
+  const deleted = await Promise.all(
+    pruned.map(async (p) => {
+      const row = await deleteSecret(job, p.name, "prune");
+      progress.finished(row);
+      return row;
+    }),
+  );
   return [...rows, ...deleted];
+
+  /** A generated value goes to later steps only once the vault holds it. */
+  function handOnGenerated(planned: PlannedEntry, row: ResultRow): ResultRow {
+    const { outputName, value } = planned.entry;
+    const written =
+      row.action === "created" || row.action === "updated" || row.action === "recovered";
+    if (!outputName || !written) return row;
+    return handOn(row, () => platform.setOutput(outputName, value, { secret: true }));
+  }
 }
 
 function plannedRow(planned: PlannedEntry): ResultRow {

@@ -88,7 +88,7 @@ test("list: every secret with its attributes, names output, changed 0; only list
       [["GET", "/secrets"]],
     );
     const summary = platform.texts().summary ?? "";
-    assert.match(summary, /### aml-secrets list/);
+    assert.match(summary, /### ✅ aml-secrets list/);
     assert.match(summary, /4 secrets/);
     assert.match(summary, /\| tagged \| yes \| no \| text/);
     assert.match(summary, /team=ml/);
