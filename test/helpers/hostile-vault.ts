@@ -38,7 +38,9 @@ export type Behaviour =
   /** A listing page of `names` whose `nextLink` is what `next` makes of the request's URL. */
   | { kind: "page"; names: string[]; next: (requestUrl: URL) => string | null }
   /** A 200 of `Content-Encoding: gzip` whose body inflates to `inflatedBytes` of JSON-ish text. */
-  | { kind: "gzip-bomb"; inflatedBytes: number };
+  | { kind: "gzip-bomb"; inflatedBytes: number }
+  /** Whatever `answer` chooses for this request (a listing's pages, each its own). */
+  | { kind: "each"; answer: (requestUrl: URL) => Behaviour };
 
 export interface HostileVaultOptions {
   /** The emulator whose tokens the clients bring (its tenant is named in the challenge). */
@@ -155,6 +157,8 @@ export async function startHostileVault(options: HostileVaultOptions): Promise<H
             nextLink: b.next(new URL(req.url ?? "/", url)),
           }),
         );
+      case "each":
+        return answer(req, res, name, b.answer(new URL(req.url ?? "/", url)));
       case "gzip-bomb": {
         const body = gzipSync(Buffer.alloc(b.inflatedBytes, "a"));
         res.writeHead(200, {

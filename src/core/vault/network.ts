@@ -49,6 +49,33 @@ export interface TlsSettings {
 export interface NetworkSettings {
   proxy?: ProxySettings;
   tls?: TlsSettings;
+  /**
+   * The machine's managed-identity endpoints (`managedIdentityEndpoints()`): never proxied,
+   * whatever their scheme and host.
+   */
+  identityEndpoints?: string[];
+}
+
+/**
+ * The variables that name the managed-identity endpoint a credential of `@azure/identity` asks
+ * (App Service and Azure ML, their older API, Azure Arc, the IMDS address of pod identity).
+ */
+const identityEndpointVariables = [
+  "IDENTITY_ENDPOINT",
+  "MSI_ENDPOINT",
+  "IMDS_ENDPOINT",
+  "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+] as const;
+
+/**
+ * The managed-identity endpoints `env` names, for `NetworkSettings.identityEndpoints`. Their
+ * requests carry the identity header and bring back the token: they are the machine's own, and
+ * go straight to it (an https endpoint too: Service Fabric's, or the emulator's on loopback).
+ */
+export function managedIdentityEndpoints(env: Record<string, string | undefined>): string[] {
+  return identityEndpointVariables
+    .map((name) => env[name])
+    .filter((url): url is string => !!url && URL.canParse(url));
 }
 
 /** A CONNECT that got no tunnel waits no longer than this (a proxy that never answers is no hang). */
@@ -110,9 +137,15 @@ export const maxAnswerBytes = 1024 * 1024;
  * The one HttpClient for a run with these settings (none: straight to each host, or through the
  * proxy the SDK took from HTTPS_PROXY). Every answer is read here, bounded (`maxAnswerBytes`).
  * A plain-http request, which only a managed-identity endpoint of the machine is, never goes
- * through a proxy: the proxy would see the identity header and the token.
+ * through a proxy: the proxy would see the identity header and the token. Nor does a request
+ * to one of `identityEndpoints`, https or not.
  */
 export function createNetworkClient(settings: NetworkSettings = {}): HttpClient {
+  const identity = (settings.identityEndpoints ?? []).map((endpoint) => new URL(endpoint));
+  // The endpoint itself and what lies under it: a base (IMDS_ENDPOINT) gets a path appended. Not
+  // its whole origin: another service may share it (the emulator serves the vault there too).
+  const isIdentityEndpoint = (url: URL): boolean =>
+    identity.some((e) => url.origin === e.origin && url.pathname.startsWith(e.pathname));
   const tlsOptions = agentTlsOptions(settings.tls);
   const direct = new https.Agent({ keepAlive: true, ...tlsOptions });
   const tunnel = settings.proxy ? new TunnelAgent(settings.proxy, tlsOptions) : undefined;
@@ -121,7 +154,9 @@ export function createNetworkClient(settings: NetworkSettings = {}): HttpClient 
     async sendRequest(request: PipelineRequest) {
       const url = new URL(request.url);
       if (url.protocol === "https:") {
-        if (tunnel && settings.proxy && isProxied(settings.proxy, request.url))
+        // The identity endpoint's header and token never pass a proxy, the SDK's nor the agent's.
+        if (isIdentityEndpoint(url)) request.agent = direct;
+        else if (tunnel && settings.proxy && isProxied(settings.proxy, request.url))
           request.agent = tunnel;
         // Without a proxy of the platform's, one the SDK took from HTTPS_PROXY stays in place.
         else if (tunnel || !request.agent) request.agent = direct;

@@ -7,7 +7,7 @@ import {
 } from "@azure/identity";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { ValidationError } from "../../core/errors.ts";
-import { createNetworkClient } from "../../core/vault/network.ts";
+import { createNetworkClient, managedIdentityEndpoints } from "../../core/vault/network.ts";
 import type { Connection } from "../../core/platform.ts";
 import type { AgentNetwork } from "./agent-network.ts";
 import { endpointCloud, type EndpointCloud } from "./endpoint-cloud.ts";
@@ -44,8 +44,12 @@ export function connectServiceEndpoint(
   network: AgentNetwork = { secrets: [], problems: [] },
 ): ServiceConnection {
   const problems: string[] = [...network.problems];
-  // Always the one bounded transport (network.ts), with the agent's proxy and CA when it has any.
-  const httpClient = createNetworkClient(network.settings);
+  // Always the one bounded transport (network.ts), with the agent's proxy and CA when it has any;
+  // the machine's managed-identity endpoint is never proxied.
+  const httpClient = createNetworkClient({
+    ...network.settings,
+    identityEndpoints: managedIdentityEndpoints(process.env),
+  });
   const place = endpointCloud(endpoint, problems);
   const identity = endpointIdentity(endpoint, place, httpClient, problems);
   if (problems.length > 0 || !identity) throw new ValidationError(problems);

@@ -7,7 +7,11 @@ import { ClientSecretCredential, ManagedIdentityCredential } from "@azure/identi
 import { clouds } from "../../core/vault/clouds.ts";
 import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { createNetworkClient, environmentProxyPassword } from "../../core/vault/network.ts";
+import {
+  createNetworkClient,
+  environmentProxyPassword,
+  managedIdentityEndpoints,
+} from "../../core/vault/network.ts";
 import type { Connection } from "../../core/platform.ts";
 
 export const authModes = ["auto", "azure-cli", "managed-identity", "client-secret"] as const;
@@ -70,8 +74,9 @@ export function connectCli(options: ConnectOptions): Connection & { secrets?: st
   if (problems.length > 0 || !cloud) throw new ValidationError(problems);
 
   const subscriptionId = env.AZURE_SUBSCRIPTION_ID || undefined;
-  // Every request, token requests included, goes through the one bounded transport (network.ts).
-  const httpClient = createNetworkClient();
+  // Every request, token requests included, goes through the one bounded transport (network.ts);
+  // the managed-identity endpoint is never proxied.
+  const httpClient = createNetworkClient({ identityEndpoints: managedIdentityEndpoints(env) });
   const base: Pick<Connection, "cloud" | "subscriptionId" | "resourceManagerUrl" | "httpClient"> & {
     secrets?: string[];
   } = {

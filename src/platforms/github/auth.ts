@@ -14,7 +14,11 @@ import {
 import { clouds } from "../../core/vault/clouds.ts";
 import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError, errorMessage } from "../../core/errors.ts";
-import { createNetworkClient, environmentProxyPassword } from "../../core/vault/network.ts";
+import {
+  createNetworkClient,
+  environmentProxyPassword,
+  managedIdentityEndpoints,
+} from "../../core/vault/network.ts";
 import type { Cloud, Connection } from "../../core/platform.ts";
 
 /** The inputs of action.yml that only the GitHub adapter reads. */
@@ -86,8 +90,9 @@ export function connectGitHub(ctx: AuthContext): Connection & { secrets?: string
   if (mode) checkModeInputs(mode, ctx, problems);
   if (problems.length > 0 || !mode) throw new ValidationError(problems);
 
-  // Every request, token requests included, goes through the one bounded transport (network.ts).
-  const httpClient = createNetworkClient();
+  // Every request, token requests included, goes through the one bounded transport (network.ts);
+  // the managed-identity endpoint is never proxied.
+  const httpClient = createNetworkClient({ identityEndpoints: managedIdentityEndpoints(ctx.env) });
   const identity = {
     httpClient,
     authorityHost,

@@ -32,9 +32,11 @@ export type Platform = "github" | "azure-pipelines" | "cli";
 export const platforms: readonly Platform[] = ["github", "azure-pipelines", "cli"];
 
 export interface Step {
-  mode: "get" | "set";
-  /** The `secrets` lines. */
+  mode: "get" | "set" | "list" | "delete";
+  /** The `secrets` lines (list mode takes none). */
   secrets: string;
+  /** `dry-run` (delete and set mode). */
+  dryRun?: boolean;
   /** Set mode: the pipeline variables the lines read. */
   variables?: Record<string, string>;
   /** Where the vault is: its URL, or a workspace whose ARM is the hostile vault's. */
@@ -115,7 +117,8 @@ async function onGitHub(emu: Emulator, step: Step): Promise<Partial> {
       ...vault,
       auth: "managed-identity",
       mode: step.mode,
-      secrets: step.secrets,
+      ...(step.mode === "list" ? {} : { secrets: step.secrets }),
+      ...(step.dryRun ? { "dry-run": "true" } : {}),
       ...(step.requestTimeout ? { "request-timeout": step.requestTimeout } : {}),
     },
     env: { ...emu.env(), ...step.variables, ...step.env },
@@ -150,7 +153,8 @@ async function onPipelines(emu: Emulator, step: Step): Promise<Partial> {
   const endpoint: PipelinesEndpoint = emulatorEndpoint(emu, "WorkloadIdentityFederation");
   const inputs: Record<string, string> = {
     mode: step.mode,
-    secrets: step.secrets,
+    ...(step.mode === "list" ? {} : { secrets: step.secrets }),
+    ...(step.dryRun ? { dryRun: "true" } : {}),
     ...(step.requestTimeout ? { requestTimeout: step.requestTimeout } : {}),
   };
   const ws = workspaceOf(step);
@@ -212,7 +216,9 @@ async function onCli(emu: Emulator, step: Step): Promise<Partial> {
       [
         step.mode,
         ...vault,
-        ...["--auth", "managed-identity", "--secrets", step.secrets, "--json"],
+        ...["--auth", "managed-identity", "--json"],
+        ...(step.mode === "list" ? [] : ["--secrets", step.secrets]),
+        ...(step.dryRun ? ["--dry-run"] : []),
         ...(step.mode === "get" ? ["--out", out, "--format", "json"] : []),
         ...(step.requestTimeout ? ["--request-timeout", step.requestTimeout] : []),
       ],
