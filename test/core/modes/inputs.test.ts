@@ -30,9 +30,9 @@ test("defaults follow the SPEC", () => {
 test("every input is parsed", () => {
   const { settings, problems } = parse({
     mode: "SET",
-    "workspace-name": "ws",
+    "workspace-name": "ws1",
     "resource-group": "rg",
-    "subscription-id": "sub",
+    "subscription-id": "00000000-0000-0000-0000-0000000000a1",
     secrets: "A",
     overwrite: "always",
     "recover-deleted": "False",
@@ -49,7 +49,11 @@ test("every input is parsed", () => {
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(settings.vault, {
-    workspace: { name: "ws", resourceGroup: "rg", subscriptionId: "sub" },
+    workspace: {
+      name: "ws",
+      resourceGroup: "rg",
+      subscriptionId: "00000000-0000-0000-0000-0000000000a1",
+    },
   });
   assert.equal(settings.overwrite, "always");
   assert.equal(settings.recoverDeleted, false);
