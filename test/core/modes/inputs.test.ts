@@ -50,7 +50,7 @@ test("every input is parsed", () => {
   assert.deepEqual(problems, []);
   assert.deepEqual(settings.vault, {
     workspace: {
-      name: "ws",
+      name: "ws1",
       resourceGroup: "rg",
       subscriptionId: "00000000-0000-0000-0000-0000000000a1",
     },
