@@ -11,6 +11,7 @@ import { vaultUrlProblem, type Settings } from "./inputs/settings.ts";
 import { parseInputs } from "./modes/index.ts";
 import type { Job } from "./modes/job.ts";
 import type { Connection, Platform } from "./platform.ts";
+import type { Redactor } from "./report/redact.ts";
 import { Reporter } from "./report/reporter.ts";
 import type { ResultRow } from "./report/result.ts";
 import { createSecretClient } from "./vault/client.ts";
@@ -27,12 +28,15 @@ export interface RunOutcome {
 /**
  * Runs the step. `environment` is the process's (the entry points pass it): what in it would
  * switch off a promise is refused or neutralised before any request (see inputs/environment.ts).
+ * `shared.redactor`: a platform that redacts too (the CLI) hands its own, so that each value is
+ * learned and held once in the process.
  */
 export async function run(
   platform: Platform,
   environment?: ProcessEnvironment,
+  shared: { redactor?: Redactor } = {},
 ): Promise<RunOutcome> {
-  const reporter = new Reporter(platform);
+  const reporter = new Reporter(platform, shared.redactor);
   const checked = environment ? checkEnvironment(environment) : { problems: [], warnings: [] };
   const inputs = parseInputs(
     (name) => platform.getInput(name),

@@ -21,9 +21,14 @@ const exactName = /^[\w.*-]+$/;
 
 /** Everything the core says goes through here: redacted, whatever the platform does. */
 export class Reporter {
-  readonly redactor = new Redactor();
-
-  constructor(private readonly platform: Platform) {}
+  /**
+   * @param redactor the process's one redactor when the platform redacts too (the CLI prints
+   * what it collected after the run): values are then held once, not once per redactor.
+   */
+  constructor(
+    private readonly platform: Platform,
+    readonly redactor = new Redactor(),
+  ) {}
 
   /** Masks a value (whole and each line) with the platform and teaches it to the redactor. */
   remember(value: string): void {

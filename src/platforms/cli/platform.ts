@@ -32,6 +32,11 @@ export function cliFlag(name: InputName): string {
 }
 
 export class CliPlatform implements Platform {
+  /**
+   * What this process prints is redacted with it. The core is handed the same one (cli.ts): a
+   * value the core remembers is masked here and learned by the core's redactor, which is this
+   * one, so it is learned once (Redactor.add skips a value it was handed before).
+   */
   readonly redactor = new Redactor();
   /** Non-secret outputs (`result`, `changed`). */
   readonly outputs = new Map<string, string>();
