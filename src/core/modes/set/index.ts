@@ -8,6 +8,7 @@ import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
 import { deleteSecret, plannedDelete } from "../soft-delete.ts";
+import { inWindow, windowWidth } from "../window.ts";
 import { applyPlanned, type ApplyRequest } from "./apply.ts";
 import { ownerTag, parseSetInputs, type SetSettings } from "./inputs.ts";
 import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
@@ -72,9 +73,14 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
           new Set(entries.map((e) => vaultKey(e.vaultName))),
         )
       : [];
+  const width = windowWidth(job.settings.maxConcurrency);
+  // Rows go to their entry's place: the result keeps the mapping's order whatever the window's.
+  const rows: ResultRow[] = new Array<ResultRow>(entries.length);
   if (settings.dryRun) {
-    const planned = (await Promise.all(plan.entries)).map(plannedRow);
-    return [...planned, ...pruned.map((p) => plannedDelete(p, "prune"))];
+    await inWindow(plan.order, width, async (i) => {
+      rows[i] = plannedRow(await plan.plan(entries[i] as SetEntry));
+    });
+    return [...rows, ...pruned.map((p) => plannedDelete(p, "prune"))];
   }
   const tags =
     settings.owner !== undefined ? { ...settings.tags, [ownerTag]: settings.owner } : settings.tags;
@@ -93,18 +99,18 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
     },
   };
   // Each entry is written as soon as it is planned, while the others' reads go on.
-  const rows = await Promise.all(
-    plan.entries.map(async (entryPlan) => {
-      const planned = await entryPlan;
-      const row = await applyPlanned(request, planned);
-      // A generated value goes to later steps only once the vault holds it.
-      const { outputName, value } = planned.entry;
-      const written =
-        row.action === "created" || row.action === "updated" || row.action === "recovered";
-      if (!outputName || !written) return row;
-      return handOn(row, () => platform.setOutput(outputName, value, { secret: true }));
-    }),
-  );
+  await inWindow(plan.order, width, async (i) => {
+    const planned = await plan.plan(entries[i] as SetEntry);
+    const row = await applyPlanned(request, planned);
+    // A generated value goes to later steps only once the vault holds it.
+    const { outputName, value } = planned.entry;
+    const written =
+      row.action === "created" || row.action === "updated" || row.action === "recovered";
+    rows[i] =
+      outputName && written
+        ? handOn(row, () => platform.setOutput(outputName, value, { secret: true }))
+        : row;
+  });
   if (pruned.length === 0) return rows;
   // A run that failed to write some entry deletes nothing: it did not do what the mapping says.
   if (rows.some((r) => r.action === "failed"))

@@ -51,17 +51,22 @@ export interface PlanRequest {
 }
 
 export interface SetPlan {
-  /** One promise per entry, in the entries' order, settled as soon as that entry is planned. */
-  entries: Promise<PlannedEntry>[];
+  /**
+   * Plans one entry: a name the listing does not show at once, an existing one when its GET
+   * answers (`overwrite: changed`). The caller plans and writes through a bounded window.
+   */
+  plan(entry: SetEntry): Promise<PlannedEntry>;
+  /**
+   * The entries' indexes in the order to work on them: the names the listing does not show
+   * first (they are writes known without a request, so the write budget is used from the
+   * start), then the others in the mapping's order.
+   */
+  order: number[];
   /** The listing the plan was made from (by vault key), for `prune`; undefined when it failed. */
   listing?: Map<string, SecretProperties>;
 }
 
-/**
- * Lists the vault, then resolves with one promise per entry, each settled as soon as that entry
- * is planned: a new secret right away, an existing one when its GET answers. The caller can
- * write each entry without waiting for the others' reads.
- */
+/** Lists the vault, then says how to plan each entry and in which order. */
 export async function planSet(request: PlanRequest): Promise<SetPlan> {
   const { client, gate, entries } = request;
   let existing: Map<string, SecretProperties>;
@@ -77,17 +82,19 @@ export async function planSet(request: PlanRequest): Promise<SetPlan> {
   } catch (e: unknown) {
     const why = failure(request, "listing the vault's secrets", e);
     return {
-      entries: entries.map((entry) => Promise.resolve({ entry, action: "failed", error: why })),
+      plan: (entry) => Promise.resolve({ entry, action: "failed", error: why }),
+      order: entries.map((_, i) => i),
     };
   }
-  const absent = entries.filter((e) => !existing.has(vaultKey(e.vaultName)));
+  const absent: number[] = [];
+  const present: number[] = [];
+  entries.forEach((e, i) => (existing.has(vaultKey(e.vaultName)) ? present : absent).push(i));
   const deleted =
     request.listDeleted && absent.length > 0 ? await deletedNames(client, gate) : new Set<string>();
   const now = (request.now ?? Date.now)();
   return {
-    entries: entries.map((entry) =>
-      planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
-    ),
+    plan: (entry) => planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
+    order: [...absent, ...present],
     listing: existing,
   };
 }
