@@ -5,6 +5,7 @@
 import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
+import { windowWidth } from "../window.ts";
 import { parseGetInputs, type GetSettings } from "./inputs.ts";
 import { outFileProblem, writeOutFile } from "./out-file.ts";
 import { readSecrets, type GetEntry } from "./read.ts";
@@ -34,7 +35,7 @@ export const getMode: Mode = {
 };
 
 async function runGet(
-  { platform, reporter, settings: { label }, client, gate, hint }: Job,
+  { platform, reporter, settings: { label, maxConcurrency }, client, gate, hint }: Job,
   settings: GetSettings,
 ): Promise<ResultRow[]> {
   const entries: GetEntry[] = settings.entries.map((e) =>
@@ -46,6 +47,7 @@ async function runGet(
     entries,
     received: (v) => reporter.remember(v),
     hint,
+    width: windowWidth(maxConcurrency),
     label,
     ...(settings.outputPrefix !== undefined ? { outputPrefix: settings.outputPrefix } : {}),
   });

@@ -6,6 +6,7 @@ import type { InputLabel } from "../../platform.ts";
 import type { RequestGate } from "../../vault/gate.ts";
 import type { ResultRow } from "../../report/result.ts";
 import { failure, serviceError } from "../../vault/service-error.ts";
+import { inWindow, windowWidth } from "../window.ts";
 
 /** One get-mode entry: a named vault secret and the output it goes to, or `*`. */
 export type GetEntry = { vaultName: string; outputName: string } | { wildcard: true };
@@ -22,6 +23,8 @@ export interface ReadRequest {
   outputPrefix?: string;
   /** The platform's spelling of an input, for messages (default: the GitHub name). */
   label?: InputLabel;
+  /** How many secrets are read at once (modes/window.ts). */
+  width?: number;
 }
 
 export interface ReadOutcome {
@@ -55,7 +58,11 @@ export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
     rows.push(...listed.rows);
     reads.push(...listed.reads);
   }
-  const outcomes = await Promise.all(reads.map((read) => readOne(request, read)));
+  // Through a bounded window: 10,000 reads are not 10,000 closures and requests waiting at once.
+  const outcomes = new Array<{ row: ResultRow; value?: string }>(reads.length);
+  await inWindow(reads.keys(), request.width ?? windowWidth(16), async (i) => {
+    outcomes[i] = await readOne(request, reads[i] as NamedRead);
+  });
   const values: ReadOutcome["values"] = [];
   for (const outcome of outcomes) {
     if (outcome.value !== undefined)
