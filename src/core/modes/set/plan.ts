@@ -1,12 +1,13 @@
 /**
  * Set mode's plan: what each entry needs, from ONE listing of the vault, the deleted-secrets
- * listing only for a dry run with absent names (to show `recover`), and a GET only for
+ * listing only for a dry run with absent names (to show `recover`) or when the absent names
+ * alone are more writes than a window of the budget holds, and a GET only for
  * names that exist and need their value compared (`overwrite: changed`).
  */
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { vaultKey } from "../../inputs/names.ts";
 import type { InputLabel } from "../../platform.ts";
-import type { RequestGate } from "../../vault/gate.ts";
+import { keyVaultBudgets, type RequestGate } from "../../vault/gate.ts";
 import type { PlannedAction } from "../../report/result.ts";
 import { failure } from "../../vault/service-error.ts";
 import type { Overwrite } from "./inputs.ts";
@@ -42,6 +43,13 @@ export interface PlanRequest {
    * recovers it then (or fails it, naming recover-deleted), which costs nothing for the others.
    */
   listDeleted: boolean;
+  /**
+   * How many writes one window of the write budget holds (the gate's, by default). When the
+   * names the listing does not show are more than that, writes bind: a PUT answered 409
+   * `ObjectIsDeletedButRecoverable` would spend a write of the budget for nothing, so the
+   * deleted secrets are listed first (the listing is from the others' budget, which does not bind).
+   */
+  writesPerWindow?: number;
   /** What to check when the vault refuses a read (401 / 403): the connection's hint. */
   hint: string;
   /** The platform's spelling of inputs, for messages. */
@@ -89,8 +97,11 @@ export async function planSet(request: PlanRequest): Promise<SetPlan> {
   const absent: number[] = [];
   const present: number[] = [];
   entries.forEach((e, i) => (existing.has(vaultKey(e.vaultName)) ? present : absent).push(i));
+  const writesBind = absent.length > (request.writesPerWindow ?? keyVaultBudgets.writes.limit);
   const deleted =
-    request.listDeleted && absent.length > 0 ? await deletedNames(client, gate) : new Set<string>();
+    (request.listDeleted || writesBind) && absent.length > 0
+      ? await deletedNames(client, gate)
+      : new Set<string>();
   const now = (request.now ?? Date.now)();
   return {
     plan: (entry) => planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
