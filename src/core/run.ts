@@ -12,6 +12,7 @@ import { parseInputs } from "./modes/index.ts";
 import type { Job } from "./modes/job.ts";
 import type { Connection, Platform } from "./platform.ts";
 import { Progress } from "./report/progress.ts";
+import type { KnownValues } from "./report/reporter.ts";
 import { Reporter } from "./report/reporter.ts";
 import type { ResultRow } from "./report/result.ts";
 import { createSecretClient } from "./vault/client.ts";
@@ -33,13 +34,16 @@ export interface RunOutcome {
  * switch off a promise is refused or neutralised before any request (see inputs/environment.ts).
  * `cancel` (the entry point's SIGINT / SIGTERM): no request is sent after it, those in flight
  * get a few seconds, and every entry is reported: done, or skipped as not reached.
+ * `options.redactor`: a platform that redacts too (the CLI) hands its own, so that each value is
+ * learned and held once in the process.
  */
 export async function run(
   platform: Platform,
   environment?: ProcessEnvironment,
-  cancel?: AbortSignal,
+  options: { cancel?: AbortSignal; redactor?: KnownValues } = {},
 ): Promise<RunOutcome> {
-  const reporter = new Reporter(platform);
+  const { cancel } = options;
+  const reporter = new Reporter(platform, options.redactor);
   const checked = environment ? checkEnvironment(environment) : { problems: [], warnings: [] };
   const inputs = parseInputs(
     (name) => platform.getInput(name),

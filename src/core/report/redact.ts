@@ -47,6 +47,8 @@ export function maskPieces(value: string): string[] {
 
 /** Lower case that keeps every UTF-16 unit where it was, so positions carry over. */
 function fold(text: string): string {
+  // ASCII (every encoded form, most values) lowers unit for unit: one flat string at once.
+  if (ascii.test(text)) return text.toLowerCase();
   let out = "";
   for (const unit of text) {
     // `for of` walks code points; a lone surrogate comes through as itself.
@@ -55,6 +57,8 @@ function fold(text: string): string {
   }
   return out;
 }
+
+const ascii = /^[\x00-\x7f]*$/;
 
 /** `text` as it reads back from UTF-8: each lone surrogate becomes U+FFFD. */
 function wellFormed(text: string): string {
@@ -83,12 +87,6 @@ function base64Forms(bytes: Buffer): string[] {
 function formsOf(piece: string): string[] {
   const bytes = Buffer.from(piece, "utf8");
   return [JSON.stringify(piece).slice(1, -1), bytes.toString("hex"), ...base64Forms(bytes)];
-}
-
-interface Needle {
-  text: string;
-  /** A value or a line of one, whose cut-short start is found too (not an encoded form). */
-  plain: boolean;
 }
 
 /**
@@ -186,21 +184,43 @@ function percentView(text: string): View {
   return view;
 }
 
-/** The needles that begin with one `minLength`-character key, sorted, and their lengths. */
-interface Bucket {
-  sorted: string[];
-  /** Each length some needle here has, longest first. */
-  lengths: number[];
+/**
+ * Bits of a filter on the first `minLength` units of every needle: a position of a text whose
+ * units are not in it starts no needle (a false hit only costs a look-up). 2^20 bits: 128 kB.
+ */
+const filterBits = 20;
+
+function keyHash(text: string, at: number): number {
+  let h = 0;
+  for (let i = 0; i < minLength; i++) h = Math.imul(h ^ text.charCodeAt(at + i), 0x01000193);
+  return (h ^ (h >>> 15)) & ((1 << filterBits) - 1);
 }
 
+/**
+ * Memory and time at 10,000 values (a set re-run): each needle is one flat string, held once
+ * (in `known`, and by reference in one sorted run); learning is linear in what is learned:
+ * new needles wait in `pending`, and are sorted into runs of doubling size (a binary counter)
+ * when a text is next redacted, so a run that alternates learning and printing (get mode) does
+ * not sort everything again for each value.
+ */
 export class Redactor {
-  /** Every needle (folded), and whether it is a value or a line of one. */
-  private readonly known = new Map<string, Needle>();
-  /** Needles by their first characters; rebuilt when next needed. */
-  private buckets: Map<string, Bucket> | undefined;
+  /** Every needle (folded). */
+  private readonly known = new Set<string>();
+  /** The needles that are a value or a line of one: their cut-short start is found too. */
+  private readonly plain = new Set<string>();
+  /** The values handed in, by reference: a value handed in twice is learned once. */
+  private readonly added = new Set<string>();
+  /** Sorted runs of needles, longest first, each at least twice the next one's length. */
+  private readonly runs: string[][] = [];
+  private pending: string[] = [];
+  /** Each length some needle has, longest first. */
+  private lengths: number[] = [];
+  private readonly filter = new Uint32Array((1 << filterBits) / 32);
 
   /** Learns a value (and its lines and encoded forms). */
   add(value: string): void {
+    if (this.added.has(value)) return;
+    this.added.add(value);
     for (const piece of maskPieces(value)) {
       // As written out: a lone surrogate becomes U+FFFD in UTF-8, and is searched for as such.
       for (const plain of new Set([piece, wellFormed(piece)])) this.learn(plain, true);
@@ -211,6 +231,7 @@ export class Redactor {
   /** `text` with every known value, in every form, replaced by `***`. */
   redact(text: string): string {
     if (this.known.size === 0 || text.length < minLength) return text;
+    this.settle();
     const spans: [number, number][] = [];
     const json = jsonView(text);
     // Escaped twice (a JSON string inside a JSON string) is decoded once more.
@@ -222,22 +243,41 @@ export class Redactor {
   private learn(text: string, plain: boolean): void {
     const key = fold(text);
     if (key.length < minLength) return;
-    const known = this.known.get(key);
-    if (known) known.plain ||= plain;
-    else {
-      this.known.set(key, { text: key, plain });
-      this.buckets = undefined;
+    if (plain) this.plain.add(key);
+    if (this.known.has(key)) return;
+    this.known.add(key);
+    this.pending.push(key);
+    const h = keyHash(key, 0);
+    this.filter[h >>> 5] = (this.filter[h >>> 5] ?? 0) | (1 << (h & 31));
+    if (!this.lengths.includes(key.length)) {
+      this.lengths.push(key.length);
+      this.lengths.sort((a, b) => b - a);
     }
+  }
+
+  /** Sorts the pending needles into the runs. */
+  private settle(): void {
+    if (this.pending.length === 0) return;
+    let run = this.pending.sort();
+    this.pending = [];
+    for (
+      let last = this.runs.at(-1);
+      last && last.length <= 2 * run.length;
+      last = this.runs.at(-1)
+    ) {
+      this.runs.pop();
+      run = merge(last, run);
+    }
+    this.runs.push(run);
   }
 
   /** Adds the text spans of every needle (or cut-short value) found in `view`. */
   private find(view: View, spans: [number, number][]): void {
-    const buckets = this.index();
     const folded = fold(view.text);
     for (let i = 0; i + minLength <= folded.length; i++) {
-      const bucket = buckets.get(folded.slice(i, i + minLength));
-      if (!bucket) continue;
-      const length = this.longestAt(folded, i, bucket);
+      const h = keyHash(folded, i);
+      if (((this.filter[h >>> 5] ?? 0) & (1 << (h & 31))) === 0) continue;
+      const length = this.longestAt(folded, i);
       if (length > 0)
         spans.push([view.start[i] ?? 0, view.end[i + length - 1] ?? view.text.length]);
     }
@@ -246,39 +286,41 @@ export class Redactor {
   /**
    * The longest needle that `text` holds at `at`, or the longest run a value starts with.
    * In sorted order, the needles sharing the most with the text there stand right beside the
-   * place the text would go; each needle that is whole in the text there is at most that long.
+   * place the text would go (in each run); each needle that is whole in the text there is at
+   * most that long.
    */
-  private longestAt(text: string, at: number, { sorted, lengths }: Bucket): number {
-    const place = lowerBound(sorted, text, at);
+  private longestAt(text: string, at: number): number {
     let shared = 0;
     let plainShared = 0;
-    for (const neighbour of [sorted[place - 1], sorted[place]]) {
-      if (neighbour === undefined) continue;
-      const n = sharedLength(text, at, neighbour);
-      shared = Math.max(shared, n);
-      if (this.known.get(neighbour)?.plain) plainShared = Math.max(plainShared, n);
+    for (const sorted of this.runs) {
+      const place = lowerBound(sorted, text, at);
+      for (const neighbour of [sorted[place - 1], sorted[place]]) {
+        if (neighbour === undefined) continue;
+        const n = sharedLength(text, at, neighbour);
+        shared = Math.max(shared, n);
+        if (this.plain.has(neighbour)) plainShared = Math.max(plainShared, n);
+      }
     }
+    if (shared < minLength) return 0;
     if (plainShared >= prefixLength) return plainShared;
-    for (const length of lengths) {
+    for (const length of this.lengths) {
       if (length <= shared && this.known.has(text.slice(at, at + length))) return length;
     }
     return 0;
   }
+}
 
-  private index(): Map<string, Bucket> {
-    if (this.buckets) return this.buckets;
-    const buckets = new Map<string, Bucket>();
-    for (const needle of [...this.known.keys()].sort()) {
-      const key = needle.slice(0, minLength);
-      const bucket = buckets.get(key) ?? { sorted: [], lengths: [] };
-      bucket.sorted.push(needle);
-      if (!bucket.lengths.includes(needle.length)) bucket.lengths.push(needle.length);
-      buckets.set(key, bucket);
-    }
-    for (const bucket of buckets.values()) bucket.lengths.sort((a, b) => b - a);
-    this.buckets = buckets;
-    return buckets;
-  }
+/** Two sorted runs as one. */
+function merge(a: string[], b: string[]): string[] {
+  const out: string[] = new Array<string>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length)
+    out[k++] = (a[i] as string) < (b[j] as string) ? (a[i++] as string) : (b[j++] as string);
+  while (i < a.length) out[k++] = a[i++] as string;
+  while (j < b.length) out[k++] = b[j++] as string;
+  return out;
 }
 
 /** The first place in `sorted` whose needle is not before the text at `at`. */

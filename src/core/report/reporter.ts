@@ -23,7 +23,7 @@ export const withheld = "the service's message was withheld because it may conta
  * text may be shown: whatever the one learns (a value, the connection's secrets), so does the
  * other.
  */
-class KnownValues extends Redactor {
+export class KnownValues extends Redactor {
   readonly clean = new CleanText();
   /** Texts already decided, until a value is learned. */
   readonly decided = new Map<string, boolean>();
@@ -52,9 +52,14 @@ const exactName = /^[\w.*-]+$/;
 
 /** Everything the core says goes through here: redacted, whatever the platform does. */
 export class Reporter {
-  readonly redactor = new KnownValues();
-
-  constructor(private readonly platform: Platform) {}
+  /**
+   * @param redactor the process's one redactor when the platform redacts too (the CLI prints
+   * what it collected after the run): values are then held once, not once per redactor.
+   */
+  constructor(
+    private readonly platform: Platform,
+    readonly redactor = new KnownValues(),
+  ) {}
 
   /** Masks a value (whole and each line) with the platform and teaches it to the redactor. */
   remember(value: string): void {

@@ -14,7 +14,7 @@ export async function runTask(): Promise<void> {
     const outcome = await run(
       platform,
       { env: process.env, stderr: process.stderr },
-      cancel.signal,
+      { cancel: cancel.signal },
     );
     if (outcome.status === "ok") platform.succeed();
   } catch (e: unknown) {

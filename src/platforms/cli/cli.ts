@@ -181,7 +181,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     ...(cloud !== undefined ? { cloud } : {}),
     ...(resourceManagerUrl !== undefined ? { resourceManagerUrl } : {}),
   });
-  const outcome = await run(platform, { env: io.env, stderr: process.stderr }, io.cancel);
+  const outcome = await run(
+    platform,
+    { env: io.env, stderr: process.stderr },
+    { redactor: platform.redactor, ...(io.cancel ? { cancel: io.cancel } : {}) },
+  );
 
   // --out is the core's out-file (written whole, mode 0600); --stdout prints the same format.
   let printed = true;

@@ -5,7 +5,7 @@
  */
 import type { Connection, InputName, Platform, ProgressState } from "../../core/platform.ts";
 import { periodicLines, progressLine } from "../../core/report/progress.ts";
-import { Redactor } from "../../core/report/redact.ts";
+import { KnownValues } from "../../core/report/reporter.ts";
 import { connectCli } from "./connect.ts";
 
 export interface CliPlatformOptions {
@@ -45,7 +45,12 @@ export function cliFlag(name: InputName): string {
 export class CliPlatform implements Platform {
   readonly id = "cli";
   readonly secretOutputsAre = "a line of --out or --stdout";
-  readonly redactor = new Redactor();
+  /**
+   * What this process prints is redacted with it. The core is handed the same one (cli.ts): a
+   * value the core remembers is masked here and learned by the core's redactor, which is this
+   * one, so it is learned once (Redactor.add skips a value it was handed before).
+   */
+  readonly redactor = new KnownValues();
   /** Non-secret outputs (`result`, `changed`). */
   readonly outputs = new Map<string, string>();
   /** Secret outputs in the order they were set: get-mode values, generated values. */

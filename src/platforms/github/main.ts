@@ -7,6 +7,10 @@ import { GitHubPlatform } from "./platform.ts";
 
 const cancel = cancelOnSignals();
 // The core reports its own failures; this catch is for a bug that escapes it.
-void run(new GitHubPlatform(), { env: process.env, stderr: process.stderr }, cancel.signal)
+void run(
+  new GitHubPlatform(),
+  { env: process.env, stderr: process.stderr },
+  { cancel: cancel.signal },
+)
   .catch((e: unknown) => setFailed(`aml-secrets failed: ${errorMessage(e)}`))
   .finally(() => cancel.settle());

@@ -178,3 +178,23 @@ test("the redactor never throws: a value with a lone surrogate is found as the v
     { numRuns: 300 },
   );
 });
+
+test("values learned one at a time between redactions (get mode) are all still found, in every form", () => {
+  // The redactor sorts what it learns into runs as it goes; each value learned before any
+  // redaction, between two, or twice must be found whole, cut short and encoded.
+  const redactor = new Redactor();
+  const values = Array.from({ length: 40 }, (_, i) => secretValue(`one-at-a-time-${i}`));
+  for (const [i, value] of values.entries()) {
+    redactor.add(value);
+    if (i % 3 === 0) redactor.add(value);
+    const seen = values.slice(0, i + 1);
+    const text = seen
+      .map((v, j) =>
+        j % 2 === 0
+          ? `row ${j}: ${v.toUpperCase()} ${Buffer.from(v).toString("base64")}`
+          : `row ${j}: ${JSON.stringify(v)} ${v.slice(0, 14)}…`,
+      )
+      .join("\n");
+    assert.deepEqual(findLeaks({ out: redactor.redact(text) }, seen, "none"), [], `after ${i + 1}`);
+  }
+});

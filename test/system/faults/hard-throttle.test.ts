@@ -39,13 +39,14 @@ const variants: Variant[] = [
     faults: { retryAfter: "never" },
     meets: (r) => r.kind === "secret-write",
   },
-  // The SDK's recover reads the secret back after its POST: that read meets the throttle, and
-  // the service still answers reads 404 while the recovery completes.
+  // The write that follows an accepted recover POST (no poller GET in between) meets the
+  // throttle, and the service still answers it 409 ObjectIsBeingRecovered while the recovery
+  // completes.
   {
     from: "an accepted recover",
     after: /^POST \/deletedsecrets\/\S+\/recover 2\d\d /,
     faults: { recoverDelayMs: 4_000 },
-    meets: (r) => r.method === "GET" && r.secret !== undefined,
+    meets: (r) => r.method === "PUT" && r.secret !== undefined,
   },
 ];
 

@@ -6,6 +6,7 @@
 import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
+import { windowWidth } from "../window.ts";
 import { getNameProblems, parseGetInputs, type GetSettings } from "./inputs.ts";
 import { outFileProblem, writeOutFile } from "./out-file.ts";
 import { readSecrets, type GetEntry } from "./read.ts";
@@ -37,7 +38,7 @@ export const getMode: Mode = {
 };
 
 async function runGet(
-  { platform, reporter, settings: { label }, client, gate, hint, progress }: Job,
+  { platform, reporter, settings: { label, maxConcurrency }, client, gate, hint, progress }: Job,
   settings: GetSettings,
 ): Promise<ResultRow[]> {
   const entries: GetEntry[] = settings.entries.map((e) =>
@@ -53,6 +54,7 @@ async function runGet(
     expect: (count) => progress.expect(count),
     finished: (row) => progress.finished(row),
     hint,
+    width: windowWidth(maxConcurrency),
     label,
     platform: platform.id,
     ignoreNotFound: settings.ignoreNotFound,

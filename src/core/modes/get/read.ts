@@ -7,6 +7,7 @@ import type { InputLabel, PlatformId } from "../../platform.ts";
 import type { RequestGate } from "../../vault/gate.ts";
 import type { ResultRow } from "../../report/result.ts";
 import { failure, serviceError } from "../../vault/service-error.ts";
+import { inWindow, windowWidth } from "../window.ts";
 
 /**
  * One get-mode entry: a named vault secret and the output it goes to, or `*` / a pattern
@@ -35,6 +36,8 @@ export interface ReadRequest {
   /** A named secret that does not exist is a `skipped` row, said through `warn` (`ignore-not-found`). */
   ignoreNotFound?: boolean;
   warn?: (line: string) => void;
+  /** How many secrets are read at once (modes/window.ts). */
+  width?: number;
 }
 
 export interface ReadOutcome {
@@ -70,13 +73,13 @@ export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
     reads.push(...listed.reads);
   }
   request.expect?.(reads.length);
-  const outcomes = await Promise.all(
-    reads.map(async (read) => {
-      const outcome = await readOne(request, read);
-      request.finished?.(outcome.row);
-      return outcome;
-    }),
-  );
+  // Through a bounded window: 10,000 reads are not 10,000 closures and requests waiting at once.
+  const outcomes = new Array<{ row: ResultRow; value?: string }>(reads.length);
+  await inWindow(reads.keys(), request.width ?? windowWidth(16), async (i) => {
+    const outcome = await readOne(request, reads[i] as NamedRead);
+    request.finished?.(outcome.row);
+    outcomes[i] = outcome;
+  });
   const values: ReadOutcome["values"] = [];
   for (const outcome of outcomes) {
     if (outcome.value !== undefined)

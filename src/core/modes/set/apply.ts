@@ -9,6 +9,7 @@ import type { InputLabel } from "../../platform.ts";
 import type { RequestGate } from "../../vault/gate.ts";
 import type { ResultRow } from "../../report/result.ts";
 import { failure, serviceError } from "../../vault/service-error.ts";
+import { startRecovery } from "../../vault/recover.ts";
 import { disableOlderVersions } from "../../vault/versions.ts";
 
 export interface WriteOptions {
@@ -133,24 +134,20 @@ async function write(
 
 /**
  * Starts the recovery and returns: the write that follows meets 409 `ObjectIsBeingRecovered`
- * until the service is done, which the gate retries (the SDK's poller would sleep 2 s a poll).
+ * until the service is done, which the gate retries (the SDK's poller would send two GETs more
+ * and sleep 2 s a poll).
  */
 async function recover(request: ApplyRequest, name: string): Promise<void> {
+  let tries = 0;
   await request.gate.write(name, async (abortSignal) => {
-    // The SDK sends a GET, the recover POST, then a GET it throws on (a 429, a 5xx...). Once
-    // the POST is accepted the recovery is under way: retrying would send the POST again, which
-    // the service answers 404 (nothing is deleted any more). The write that follows waits.
-    let accepted = false;
+    tries += 1;
     try {
-      await request.client.beginRecoverDeletedSecret(name, {
-        abortSignal,
-        onResponse: (response) => {
-          if (response.request.method === "POST" && response.status >= 200 && response.status < 300)
-            accepted = true;
-        },
-      });
+      await startRecovery(request.client, name, { abortSignal });
     } catch (e: unknown) {
-      if (!accepted) throw e;
+      // A try again (after a timeout or a dropped answer) of a POST the service had accepted:
+      // nothing is deleted any more, so it answers 404. The write that follows says how it went.
+      if (tries > 1 && serviceError(e).status === 404) return;
+      throw e;
     }
   });
 }

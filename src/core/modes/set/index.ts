@@ -8,6 +8,7 @@ import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
 import { deleteSecret, plannedDelete } from "../soft-delete.ts";
+import { inWindow, windowWidth } from "../window.ts";
 import { applyPlanned, type ApplyRequest } from "./apply.ts";
 import { ownerTag, parseSetInputs, type SetSettings } from "./inputs.ts";
 import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
@@ -73,15 +74,16 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
           new Set(entries.map((e) => vaultKey(e.vaultName))),
         )
       : [];
+  const width = windowWidth(job.settings.maxConcurrency);
+  // Rows go to their entry's place: the result keeps the mapping's order whatever the window's.
+  const rows: ResultRow[] = new Array<ResultRow>(entries.length);
   if (settings.dryRun) {
-    const planned = await Promise.all(
-      plan.entries.map(async (entryPlan) => {
-        const row = plannedRow(await entryPlan);
-        progress.finished(row);
-        return row;
-      }),
-    );
-    return [...planned, ...pruned.map((p) => plannedDelete(p, "prune"))];
+    await inWindow(plan.order, width, async (i) => {
+      const row = plannedRow(await plan.plan(entries[i] as SetEntry));
+      progress.finished(row);
+      rows[i] = row;
+    });
+    return [...rows, ...pruned.map((p) => plannedDelete(p, "prune"))];
   }
   const tags =
     settings.owner !== undefined ? { ...settings.tags, [ownerTag]: settings.owner } : settings.tags;
@@ -100,14 +102,12 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
     },
   };
   // Each entry is written as soon as it is planned, while the others' reads go on.
-  const rows = await Promise.all(
-    plan.entries.map(async (entryPlan) => {
-      const planned = await entryPlan;
-      const row = handOnGenerated(planned, await applyPlanned(request, planned));
-      progress.finished(row);
-      return row;
-    }),
-  );
+  await inWindow(plan.order, width, async (i) => {
+    const planned = await plan.plan(entries[i] as SetEntry);
+    const row = handOnGenerated(planned, await applyPlanned(request, planned));
+    progress.finished(row);
+    rows[i] = row;
+  });
   if (pruned.length === 0) return rows;
   // A run that failed to write some entry deletes nothing: it did not do what the mapping says.
   if (rows.some((r) => r.action === "failed"))

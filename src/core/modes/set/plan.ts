@@ -1,12 +1,13 @@
 /**
  * Set mode's plan: what each entry needs, from ONE listing of the vault, the deleted-secrets
- * listing only for a dry run with absent names (to show `recover`), and a GET only for
+ * listing only for a dry run with absent names (to show `recover`) or when the absent names
+ * alone are more writes than a window of the budget holds, and a GET only for
  * names that exist and need their value compared (`overwrite: changed`).
  */
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { vaultKey } from "../../inputs/names.ts";
 import type { InputLabel } from "../../platform.ts";
-import type { RequestGate } from "../../vault/gate.ts";
+import { keyVaultBudgets, type RequestGate } from "../../vault/gate.ts";
 import type { PlannedAction } from "../../report/result.ts";
 import { failure } from "../../vault/service-error.ts";
 import type { Overwrite } from "./inputs.ts";
@@ -42,6 +43,13 @@ export interface PlanRequest {
    * recovers it then (or fails it, naming recover-deleted), which costs nothing for the others.
    */
   listDeleted: boolean;
+  /**
+   * How many writes one window of the write budget holds (the gate's, by default). When the
+   * names the listing does not show are more than that, writes bind: a PUT answered 409
+   * `ObjectIsDeletedButRecoverable` would spend a write of the budget for nothing, so the
+   * deleted secrets are listed first (the listing is from the others' budget, which does not bind).
+   */
+  writesPerWindow?: number;
   /** What to check when the vault refuses a read (401 / 403): the connection's hint. */
   hint: string;
   /** The platform's spelling of inputs, for messages. */
@@ -51,17 +59,22 @@ export interface PlanRequest {
 }
 
 export interface SetPlan {
-  /** One promise per entry, in the entries' order, settled as soon as that entry is planned. */
-  entries: Promise<PlannedEntry>[];
+  /**
+   * Plans one entry: a name the listing does not show at once, an existing one when its GET
+   * answers (`overwrite: changed`). The caller plans and writes through a bounded window.
+   */
+  plan(entry: SetEntry): Promise<PlannedEntry>;
+  /**
+   * The entries' indexes in the order to work on them: the names the listing does not show
+   * first (they are writes known without a request, so the write budget is used from the
+   * start), then the others in the mapping's order.
+   */
+  order: number[];
   /** The listing the plan was made from (by vault key), for `prune`; undefined when it failed. */
   listing?: Map<string, SecretProperties>;
 }
 
-/**
- * Lists the vault, then resolves with one promise per entry, each settled as soon as that entry
- * is planned: a new secret right away, an existing one when its GET answers. The caller can
- * write each entry without waiting for the others' reads.
- */
+/** Lists the vault, then says how to plan each entry and in which order. */
 export async function planSet(request: PlanRequest): Promise<SetPlan> {
   const { client, gate, entries } = request;
   let existing: Map<string, SecretProperties>;
@@ -77,17 +90,22 @@ export async function planSet(request: PlanRequest): Promise<SetPlan> {
   } catch (e: unknown) {
     const why = failure(request, "listing the vault's secrets", e);
     return {
-      entries: entries.map((entry) => Promise.resolve({ entry, action: "failed", error: why })),
+      plan: (entry) => Promise.resolve({ entry, action: "failed", error: why }),
+      order: entries.map((_, i) => i),
     };
   }
-  const absent = entries.filter((e) => !existing.has(vaultKey(e.vaultName)));
+  const absent: number[] = [];
+  const present: number[] = [];
+  entries.forEach((e, i) => (existing.has(vaultKey(e.vaultName)) ? present : absent).push(i));
+  const writesBind = absent.length > (request.writesPerWindow ?? keyVaultBudgets.writes.limit);
   const deleted =
-    request.listDeleted && absent.length > 0 ? await deletedNames(client, gate) : new Set<string>();
+    (request.listDeleted || writesBind) && absent.length > 0
+      ? await deletedNames(client, gate)
+      : new Set<string>();
   const now = (request.now ?? Date.now)();
   return {
-    entries: entries.map((entry) =>
-      planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
-    ),
+    plan: (entry) => planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
+    order: [...absent, ...present],
     listing: existing,
   };
 }

@@ -193,6 +193,26 @@ test("a soft-deleted name is recovered then set; with recover-deleted false it f
   assert.deepEqual(writes(rerun.requests), []);
 });
 
+test("a soft-deleted name costs its 409 write, the recover POST and one write: none of the SDK poller's GETs", async () => {
+  const gone = names("poller");
+  emu().seed(gone.vault, secretValue("old"));
+  emu().softDelete(gone.vault);
+  const value = secretValue("poller");
+  const { outcome, platform, requests } = await runCore(
+    emu(),
+    "recover-requests",
+    { secrets: gone.variable },
+    { [gone.variable]: value },
+  );
+  assert.equal(outcome.status, "ok");
+  assert.equal(platform.result()[0]?.action, "recovered");
+  assert.deepEqual(
+    requests.filter((r) => r.secret === gone.vault).map((r) => `${r.method} ${r.status}`),
+    ["PUT 409", "POST 200", "PUT 200"],
+  );
+  assert.equal(emu().versions(gone.vault).at(-1)?.value, value);
+});
+
 test("recovering waits out the service's 409 ObjectIsBeingRecovered", async () => {
   const gone = names("slow");
   emu().seed(gone.vault, secretValue("old"));
