@@ -5,6 +5,7 @@
  */
 import type { Connection, InputName, Platform } from "../../core/platform.ts";
 import { Redactor } from "../../core/report/redact.ts";
+import { cliName } from "../inputs.ts";
 import { connectCli } from "./connect.ts";
 
 export interface CliPlatformOptions {
@@ -17,18 +18,9 @@ export interface CliPlatformOptions {
   stderr?: (text: string) => void;
 }
 
-/** Inputs whose flag is not `--<input name>`. */
-const flagsByInput: Partial<Record<InputName, string>> = {
-  mode: "the command (set, plan, get, list, delete)",
-  "recover-deleted": "--no-recover-deleted",
-  tags: "--tag",
-  "out-file": "--out",
-  "out-format": "--format",
-};
-
-/** How a CLI user writes an input: its flag. */
+/** How a CLI user writes an input: its flag (src/platforms/inputs.ts has the exceptions). */
 export function cliFlag(name: InputName): string {
-  return flagsByInput[name] ?? `--${name}`;
+  return cliName(name) ?? `--${name}`;
 }
 
 export class CliPlatform implements Platform {
