@@ -4,6 +4,7 @@
  * goes through the redactor before it reaches the platform (see run.ts).
  */
 import type { ResultRow } from "./result.ts";
+import { plural } from "./plural.ts";
 
 /**
  * `changed` is the SPEC's: how many secrets got a new version. A deletion (delete mode, prune)
@@ -87,7 +88,7 @@ export function summaryMarkdown(title: string, rows: ResultRow[]): string {
   });
   const count = (action: string): number => rows.filter((r) => r.action === action).length;
   const deleted = count("deleted") > 0 ? `, ${count("deleted")} deleted` : "";
-  const counts = `${rows.length} secrets, ${changedCount(rows)} changed${deleted}, ${count("failed")} failed`;
+  const counts = `${plural(rows.length, "secret")}, ${changedCount(rows)} changed${deleted}, ${count("failed")} failed`;
   return [`### ${escapeMarkdown(title)}`, "", counts, "", ...header, ...body, ""].join("\n");
 }
 
@@ -120,7 +121,7 @@ export function listSummaryMarkdown(title: string, rows: ResultRow[]): string {
   const listed = rows.filter((r) => r.action === "listed");
   const softDeleted = listed.filter((r) => r.source === "deleted").length;
   const failed = rows.filter((r) => r.action === "failed").length;
-  const counts = `${listed.length - softDeleted} secrets${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `; ${failed} listing failed` : ""}`;
+  const counts = `${plural(listed.length - softDeleted, "secret")}${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `; ${failed} listing failed` : ""}`;
   return [
     `### ${escapeMarkdown(title)}`,
     "",
@@ -138,7 +139,7 @@ export function failureMessage(rows: ResultRow[]): string | undefined {
   const failed = rows.filter((r) => r.action === "failed");
   if (failed.length === 0) return undefined;
   return [
-    `aml-secrets: ${failed.length} of ${rows.length} secrets failed:`,
+    `aml-secrets: ${failed.length} of ${plural(rows.length, "secret")} failed:`,
     ...failed.map((r) => `- ${r.name}: ${r.error ?? "failed"}`),
   ].join("\n");
 }

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorMessage } from "../../core/errors.ts";
+import { didYouMean } from "../../core/inputs/suggest.ts";
 import type { InputName } from "../../core/platform.ts";
 import { run } from "../../core/run.ts";
 import { outFormats, renderOutFile, type OutFormat } from "../../core/modes/get/out-file.ts";
@@ -122,7 +123,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   if (command === "emulator") return runEmulator(rest);
   if (!isCommand(command)) {
-    io.stderr(`aml-secrets: unknown command ${command}\n\n${usage.main}`);
+    const what = command.startsWith("-") ? "option" : "command";
+    const known = command.startsWith("-")
+      ? ["--help", "--version"]
+      : [...commands, "emulator", "help"];
+    io.stderr(
+      `aml-secrets: unknown ${what} ${command}${didYouMean(command, known)}\nRun \`aml-secrets --help\` for the commands.\n`,
+    );
     return 2;
   }
   let parsed;
@@ -134,7 +141,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       allowPositionals: false,
     });
   } catch (e: unknown) {
-    io.stderr(`aml-secrets ${command}: ${errorMessage(e)}\n\n${usage[command]}`);
+    io.stderr(
+      `aml-secrets ${command}: ${argumentProblem(command, e)}\nRun \`aml-secrets ${command} --help\` for its options.\n`,
+    );
     return 2;
   }
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
@@ -192,6 +201,22 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   // actions and versions are exact: redacting it again would rewrite them.
   (toStdout ? io.stderr : io.stdout)(report);
   return printed ? exitCodes[outcome.status] : exitCodes.failed;
+}
+
+/**
+ * One line for a command line `parseArgs` refused: an unknown option with the one it most
+ * likely meant, or the command it belongs to; else parseArgs' own sentence.
+ */
+function argumentProblem(command: Command, e: unknown): string {
+  const unknown = /^Unknown option '(-[^']*)'/.exec(errorMessage(e))?.[1];
+  if (unknown === undefined) return errorMessage(e).split(". ")[0] ?? errorMessage(e);
+  const flag = unknown.split("=")[0]!;
+  const options = optionsOf[command] ?? {};
+  const known = Object.keys(options).map((name) => `--${name}`);
+  const elsewhere = commands.filter((c) => c !== command && flag.slice(2) in (optionsOf[c] ?? {}));
+  if (elsewhere.length > 0 && flag.startsWith("--"))
+    return `unknown option ${flag}: it is an option of ${elsewhere.join(", ")}, not ${command}`;
+  return `unknown option ${flag}${didYouMean(flag, known)}`;
 }
 
 /** `--format`, once `commandInputs` has accepted it. */

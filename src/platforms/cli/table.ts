@@ -1,3 +1,5 @@
+import { plural } from "../../core/report/plural.ts";
+
 /** The result table the CLI prints: one row per secret, never a value. */
 
 interface ResultEntry {
@@ -26,7 +28,7 @@ export function resultTable(resultJson: string | undefined, changed: string | un
   ]);
   const header = ["SECRET", "SOURCE", "ACTION", "VERSION", "DETAILS"];
   const failed = rows.filter((r) => r.action === "failed").length;
-  return `${table(header, cells)}\n${rows.length} secrets, ${changed ?? "0"} changed, ${failed} failed\n`;
+  return `${table(header, cells)}\n${plural(rows.length, "secret")}, ${changed ?? "0"} changed, ${failed} failed\n`;
 }
 
 /** Columns padded to their widest cell, the last one not (an error message can be long). */
@@ -95,7 +97,7 @@ export function listTable(resultJson: string | undefined): string {
   const listed = rows.filter((r) => r.action === "listed");
   const softDeleted = listed.filter((r) => r.deletedOn !== undefined).length;
   const failed = rows.length - listed.length;
-  const counts = `${listed.length - softDeleted} secrets${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `, listing failed` : ""}`;
+  const counts = `${plural(listed.length - softDeleted, "secret")}${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `, listing failed` : ""}`;
   return `${table(
     header,
     cells.map((row) => row.map(printable)),
