@@ -168,8 +168,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const auth = str("auth");
   const cloud = str("cloud");
   const resourceManagerUrl = str("resource-manager-url");
+  const secretsFile = str("secrets-file");
   const platform = new CliPlatform({
     inputs,
+    ...(secretsFile !== undefined
+      ? { secretsFile: { name: secretsFile, firstLine: lineCount(values.secrets) + 1 } }
+      : {}),
     env: io.env,
     stderr: io.stderr,
     verbose: values.verbose === true,
@@ -219,6 +223,12 @@ function argumentProblem(command: Command, e: unknown): string {
   return `unknown option ${flag}${didYouMean(flag, known)}`;
 }
 
+/** How many mapping lines the `--secrets` flags gave (the file's come after them). */
+function lineCount(secrets: string | string[] | boolean | undefined): number {
+  const given = Array.isArray(secrets) ? secrets : [];
+  return given.reduce((sum, text) => sum + text.split(/\r?\n|\r/).length, 0);
+}
+
 /** `--format`, once `commandInputs` has accepted it. */
 function outFormat(given: string | undefined): OutFormat {
   const format = (given ?? "dotenv").toLowerCase();
@@ -255,7 +265,8 @@ function commandInputs(
   if (values["no-recover-deleted"] === true) inputs["recover-deleted"] = "false";
   const lines = (v: string | string[] | boolean | undefined): string[] =>
     Array.isArray(v) ? v : [];
-  const secrets = lines(values.secrets);
+  // A copy: the file's text must not join the flags' own list (lineCount reads it).
+  const secrets = [...lines(values.secrets)];
   const file = values["secrets-file"];
   if (typeof file === "string") {
     try {

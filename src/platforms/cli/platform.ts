@@ -16,6 +16,11 @@ export interface CliPlatformOptions {
   verbose?: boolean;
   env?: NodeJS.ProcessEnv;
   stderr?: (text: string) => void;
+  /**
+   * `--secrets-file`: its lines follow the `--secrets` lines in the one mapping the core reads,
+   * from `firstLine` on; messages name them by the file and its own line numbers.
+   */
+  secretsFile?: { name: string; firstLine: number };
 }
 
 /** How a CLI user writes an input: its flag (src/platforms/inputs.ts has the exceptions). */
@@ -104,6 +109,15 @@ export class CliPlatform implements Platform {
   }
 
   private print(line: string): void {
-    this.stderr(`${this.redactor.redact(line)}\n`);
+    this.stderr(`${this.redactor.redact(this.fileLines(line))}\n`);
+  }
+
+  /** `--secrets line 7` -> `secrets.txt line 2` where line 7 came from `--secrets-file`. */
+  private fileLines(text: string): string {
+    const file = this.options.secretsFile;
+    if (file === undefined) return text;
+    return text.replace(/--secrets line (\d+)\b/g, (whole, n: string) =>
+      Number(n) >= file.firstLine ? `${file.name} line ${Number(n) - file.firstLine + 1}` : whole,
+    );
   }
 }

@@ -2,6 +2,9 @@
 // mistyped mode or flag answered with the word meant, a comma-separated `secrets` line told where
 // entries go, counts in the singular when there is one.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { test } from "node:test";
 import { runCli } from "../../platforms/cli/cli-process.ts";
 import { emulatorPerFile, unique, uniqueName } from "../../helpers/emulator.ts";
@@ -107,4 +110,31 @@ test("CLI: each problem once; one secret is `1 secret`", async () => {
   );
   assert.equal(one.code, 0, one.stderr);
   assert.match(one.stdout, /^1 secret, 1 changed, 0 failed$/m);
+});
+
+test("CLI: a --secrets-file line is named by the file and its own line number", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "aml-secrets-file-"));
+  try {
+    const file = path.join(dir, "secrets.txt");
+    writeFileSync(file, "# the mapping\nGOOD_ONE\nbad name here\n");
+    const run = await runCli(
+      [
+        "plan",
+        "--auth",
+        "managed-identity",
+        "--vault-url",
+        emulator().vaultUrl,
+        "--secrets",
+        "A_FIRST\nA_SECOND",
+        "--secrets-file",
+        file,
+      ],
+      { ...emulator().env(), A_FIRST: "x", A_SECOND: "y", GOOD_ONE: "z" },
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.ok(run.stderr.includes(`${file} line 3: \`bad name here\``), run.stderr);
+    assert.doesNotMatch(run.stderr, /--secrets line/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
