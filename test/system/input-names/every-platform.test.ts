@@ -3,8 +3,6 @@
 // input is shown in the classic editor in exactly the modes that read it. Read from the files
 // and the CLI bundle's own help, so an input added anywhere is checked without an edit here.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { test } from "node:test";
 import { inputOwners, modeNames } from "../../../src/core/modes/index.ts";
 import type { InputName } from "../../../src/core/platform.ts";
@@ -15,40 +13,7 @@ import {
   taskName,
   type Spelling,
 } from "../../../src/platforms/inputs.ts";
-
-/** The readers of scripts/inputs-doc.mjs (plain JavaScript: typed here by hand). */
-const docScript = "../../../scripts/inputs-doc.mjs";
-const { actionInputs, cliOptions, taskInputs } = (await import(docScript)) as {
-  actionInputs: (text: string) => { name: string }[];
-  taskInputs: (text: string) => { name: string; visibleRule?: string }[];
-  cliOptions: (cli: string) => { flags: { flag: string; commands: string[] }[] };
-};
-
-const root = path.resolve(import.meta.dirname, "../../..");
-
-interface Declared {
-  github: Set<string>;
-  /** By task name. */
-  task: Map<string, { name: string; visibleRule?: string }>;
-  cli: Set<string>;
-}
-
-/** What each entry point declares today. */
-function declared(): Declared {
-  const action = (
-    actionInputs(readFileSync(path.join(root, "action.yml"), "utf8")) as { name: string }[]
-  ).map((i) => i.name);
-  const task = taskInputs(readFileSync(path.join(root, "task.json"), "utf8"));
-  const cli = cliOptions(path.join(root, "dist", "cli.cjs"));
-  return {
-    github: new Set(action),
-    task: new Map(task.map((i) => [i.name, i])),
-    // The emulator's flags are its own product's, not inputs of the step.
-    cli: new Set(
-      cli.flags.filter((f) => f.commands.some((c) => c !== "emulator")).map((f) => f.flag),
-    ),
-  };
-}
+import { declared, type Declared } from "./declared.ts";
 
 /** The input a CLI flag gives: the table's renames read backwards, else the flag's own name. */
 function inputOfFlag(flag: string): string {
