@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { tsImport } from "tsx/esm/api";
 
 const root = path.resolve(import.meta.dirname, "..");
 const target = path.join(root, "docs", "inputs.md");
@@ -125,19 +126,16 @@ function cliEnv() {
 const camel = (kebab) => kebab.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 /**
- * CLI flags whose name is not the action's input name (the one hand-kept piece: a new input
- * whose flag has the same name needs no entry here).
+ * The one hand-kept table of spellings (src/platforms/inputs.ts): CLI flags whose name is not
+ * the action's input name, and inputs a platform does not take. Loaded through tsx, so that the
+ * adapters, this script and test/system/input-names read the same table.
  */
-const cliFlagOf = {
-  mode: "the command",
-  tags: "--tag",
-  "recover-deleted": "--no-recover-deleted",
-  "out-file": "--out",
-  "out-format": "--format",
-  "client-id": "AZURE_CLIENT_ID",
-  "tenant-id": "AZURE_TENANT_ID",
-  "client-secret": "AZURE_CLIENT_SECRET",
-};
+const { spellings } = await tsImport("../src/platforms/inputs.ts", import.meta.url);
+const cliFlagOf = Object.fromEntries(
+  Object.entries(spellings).flatMap(([input, { cli }]) =>
+    cli === undefined ? [] : [[input, typeof cli === "string" ? cli : (cli.instead ?? "")]],
+  ),
+);
 
 /** Text fit for one cell of a markdown table. */
 function cell(text) {
@@ -184,8 +182,8 @@ export function render({ action, task, cli }) {
     if (flag) usedFlags.add(mapped);
     const cliCell = flag
       ? code(mapped)
-      : /^[A-Z_]+$/.test(mapped)
-        ? `env ${code(mapped)}`
+      : /^env [A-Z_]+$/.test(mapped)
+        ? `env ${code(mapped.slice(4))}`
         : mapped.startsWith("--")
           ? ""
           : mapped;
@@ -207,6 +205,20 @@ export function render({ action, task, cli }) {
     push(`| | | ${code(flag.flag)}${flag.short ? ` (${code(flag.short)})` : ""} | |`);
   }
 
+  push(
+    "",
+    "Not on every platform, and why (src/platforms/inputs.ts):",
+    "",
+    "| input | GitHub Action | Azure Pipelines task | CLI |",
+    "| --- | --- | --- | --- |",
+  );
+  const why = (s) => (s === undefined || typeof s === "string" ? "" : cell(s.absent ?? ""));
+  for (const [input, spelling] of Object.entries(spellings)) {
+    if (![spelling.github, spelling.task, spelling.cli].some((s) => s?.absent)) continue;
+    push(
+      `| ${code(input)} | ${why(spelling.github)} | ${why(spelling.task)} | ${why(spelling.cli)} |`,
+    );
+  }
   push(
     "",
     "## GitHub Action",

@@ -56,7 +56,8 @@ export async function run(
   // Only now: in set mode nothing may be printed before every value is masked.
   for (const warning of checked.warnings) reporter.warning(warning);
   if (problems.length > 0 || !connection) {
-    for (const problem of problems) reporter.error(problem);
+    // Once, as the step's failure (GitHub's and the agent's error annotation, the CLI's last
+    // lines): an error line per problem besides would show every problem twice.
     platform.setOutput("result", "[]", { secret: false });
     platform.setOutput("changed", "0", { secret: false });
     if (mode.listing) platform.setOutput("names", "[]", { secret: false });

@@ -5,6 +5,7 @@
  */
 import type { InputLabel, InputName } from "../platform.ts";
 import { parseDuration } from "./durations.ts";
+import { didYouMean } from "./suggest.ts";
 
 export type InputReader = (name: InputName) => string | undefined;
 
@@ -46,7 +47,9 @@ export function inputFields(read: InputReader, label: InputLabel = (name) => nam
       if (value === undefined) return fallback;
       const found = allowed.find((a) => a === value.toLowerCase());
       if (found) return found;
-      problems.push(`input ${label(name)} must be one of ${allowed.join(", ")}, not \`${value}\``);
+      problems.push(
+        `input ${label(name)} must be one of ${allowed.join(", ")}, not \`${value}\`${didYouMean(value, allowed)}`,
+      );
       return fallback;
     },
     duration(name) {

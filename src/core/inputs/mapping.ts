@@ -49,6 +49,21 @@ function lines(text: string): Line[] {
   return found;
 }
 
+/**
+ * A line of names separated by commas (`a,b,c`, as `AzureKeyVault@2`'s `SecretsFilter` takes
+ * them) is one entry here, and not a valid one: its problem says where the entries go.
+ */
+function commaHint(problems: string[], text: string, input: string): string[] {
+  const places = lines(text)
+    .filter((l) => `${l.left}:${l.right ?? ""}`.includes(","))
+    .map((l) => `${input} line ${l.number}:`);
+  return problems.map((problem) =>
+    places.some((place) => problem.startsWith(place))
+      ? `${problem}; entries go one per line, not separated by commas`
+      : problem,
+  );
+}
+
 function pipelineNameProblem(name: string, where: string, side: string): string | undefined {
   if (pipelineNamePattern.test(name)) return undefined;
   return `${where}: \`${name}\` is not a valid ${side} name (letters, digits, \`_\` and \`.\`, not starting with a digit)`;
@@ -93,7 +108,7 @@ export function parseSetMapping(text: string, input = "secrets"): ParsedMapping<
     const entry = checked({ vaultName, pipelineName, where }, problems, derived);
     if (entry) entries.push(entry);
   }
-  return { entries, problems };
+  return { entries, problems: commaHint(problems, text, input) };
 }
 
 /**
@@ -162,7 +177,7 @@ export function parseGetMapping(text: string, input = "secrets"): ParsedMapping<
     }
     entries.push({ vaultName: line.left, pipelineName, where });
   }
-  return { entries, problems };
+  return { entries, problems: commaHint(problems, text, input) };
 }
 
 /** One vault secret a delete-mode line names. */
@@ -195,5 +210,5 @@ export function parseDeleteMapping(text: string, input = "secrets"): ParsedMappi
     if (problem) problems.push(`${where}: ${problem}`);
     else entries.push({ vaultName: line.left, where });
   }
-  return { entries, problems };
+  return { entries, problems: commaHint(problems, text, input) };
 }

@@ -40,14 +40,11 @@ export function parseInputs(read: InputReader, label?: InputLabel): ParsedInputs
 }
 
 /**
- * An input that belongs to other modes, given in this one: it would be silently ignored, and
- * the user believes it did something.
+ * The modes that read each input of a mode's own (`Mode.inputs`), in the table's order, with
+ * the value that means "not given". An input of no mode's table is read in every mode. The
+ * task's `visibleRule`s are this table (test/system/input-names checks task.json against it).
  */
-function misplacedInputs(
-  text: (name: InputName) => string | undefined,
-  label: InputLabel,
-  current: string,
-): string[] {
+export function inputOwners(): Map<InputName, { modes: string[]; unset: string | null }> {
   const owners = new Map<InputName, { modes: string[]; unset: string | null }>();
   for (const [name, mode] of Object.entries(modes)) {
     for (const [input, unset] of Object.entries(mode.inputs) as [InputName, string | null][]) {
@@ -56,6 +53,19 @@ function misplacedInputs(
       owners.set(input, owner);
     }
   }
+  return owners;
+}
+
+/**
+ * An input that belongs to other modes, given in this one: it would be silently ignored, and
+ * the user believes it did something.
+ */
+function misplacedInputs(
+  text: (name: InputName) => string | undefined,
+  label: InputLabel,
+  current: string,
+): string[] {
+  const owners = inputOwners();
   const problems: string[] = [];
   for (const [input, owner] of owners) {
     const value = text(input);

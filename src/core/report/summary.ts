@@ -4,6 +4,7 @@
  * goes through the redactor before it reaches the platform (see run.ts).
  */
 import type { ResultRow } from "./result.ts";
+import { plural } from "./plural.ts";
 
 /**
  * `changed` is the SPEC's: how many secrets got a new version. A deletion (delete mode, prune)
@@ -221,7 +222,7 @@ export function listSummaryMarkdown(
   const listed = rows.filter((r) => r.action === "listed");
   const softDeleted = listed.filter((r) => r.source === "deleted").length;
   const failed = rows.filter((r) => r.action === "failed").length;
-  const counts = `${listed.length - softDeleted} secrets${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `; ${failed} listing failed` : ""}`;
+  const counts = `${plural(listed.length - softDeleted, "secret")}${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `; ${failed} listing failed` : ""}`;
   const head = outcome(title, rows, { ...context, mode: "list" });
   return [
     ...head.slice(0, -2),
@@ -240,7 +241,7 @@ export function failureMessage(rows: ResultRow[]): string | undefined {
   const failed = rows.filter((r) => r.action === "failed");
   if (failed.length === 0) return undefined;
   return [
-    `aml-secrets: ${failed.length} of ${rows.length} secrets failed:`,
+    `aml-secrets: ${failed.length} of ${plural(rows.length, "secret")} failed:`,
     ...failed.map((r) => `- ${r.name}: ${r.error ?? "failed"}`),
   ].join("\n");
 }

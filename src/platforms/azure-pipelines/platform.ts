@@ -4,6 +4,7 @@ import path from "node:path";
 import { tl } from "./task-lib.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { InputName, Platform, ProgressState } from "../../core/platform.ts";
+import { plural } from "../../core/report/plural.ts";
 import { periodicLines, progressLine } from "../../core/report/progress.ts";
 import { readAgentNetwork, type AgentNetwork } from "./agent-network.ts";
 import { serviceConnectionInput, taskInputName } from "./inputs.ts";
@@ -180,7 +181,7 @@ export class PipelinesPlatform implements Platform {
   /** The end of a run the core found good: succeeded, unless a variable was refused on the way. */
   succeed(): void {
     if (this.refusals.length > 0)
-      this.fail(`aml-secrets: ${this.refusals.length} variable(s) could not be set`);
+      this.fail(`aml-secrets: ${plural(this.refusals.length, "variable")} could not be set`);
     else tl.setResult(tl.TaskResult.Succeeded, "");
   }
 

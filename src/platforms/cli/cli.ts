@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorMessage } from "../../core/errors.ts";
+import { didYouMean } from "../../core/inputs/suggest.ts";
 import type { InputName } from "../../core/platform.ts";
 import { run } from "../../core/run.ts";
 import { outFormats, renderOutFile, type OutFormat } from "../../core/modes/get/out-file.ts";
@@ -133,7 +134,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   if (command === "emulator") return runEmulator(rest);
   if (!isCommand(command)) {
-    io.stderr(`aml-secrets: unknown command ${command}\n\n${usage.main}`);
+    const what = command.startsWith("-") ? "option" : "command";
+    const known = command.startsWith("-")
+      ? ["--help", "--version"]
+      : [...commands, "emulator", "help"];
+    io.stderr(
+      `aml-secrets: unknown ${what} ${command}${didYouMean(command, known)}\nRun \`aml-secrets --help\` for the commands.\n`,
+    );
     return 2;
   }
   let parsed;
@@ -145,7 +152,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       allowPositionals: false,
     });
   } catch (e: unknown) {
-    io.stderr(`aml-secrets ${command}: ${errorMessage(e)}\n\n${usage[command]}`);
+    io.stderr(
+      `aml-secrets ${command}: ${argumentProblem(command, e)}\nRun \`aml-secrets ${command} --help\` for its options.\n`,
+    );
     return 2;
   }
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
@@ -170,8 +179,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const auth = str("auth");
   const cloud = str("cloud");
   const resourceManagerUrl = str("resource-manager-url");
+  const secretsFile = str("secrets-file");
   const platform = new CliPlatform({
     inputs,
+    ...(secretsFile !== undefined
+      ? { secretsFile: { name: secretsFile, firstLine: lineCount(values.secrets) + 1 } }
+      : {}),
     env: io.env,
     stderr: io.stderr,
     verbose: values.verbose === true,
@@ -213,6 +226,28 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   return printed ? exitCodes[outcome.status] : exitCodes.failed;
 }
 
+/**
+ * One line for a command line `parseArgs` refused: an unknown option with the one it most
+ * likely meant, or the command it belongs to; else parseArgs' own sentence.
+ */
+function argumentProblem(command: Command, e: unknown): string {
+  const unknown = /^Unknown option '(-[^']*)'/.exec(errorMessage(e))?.[1];
+  if (unknown === undefined) return errorMessage(e).split(". ")[0] ?? errorMessage(e);
+  const flag = unknown.split("=")[0]!;
+  const options = optionsOf[command] ?? {};
+  const known = Object.keys(options).map((name) => `--${name}`);
+  const elsewhere = commands.filter((c) => c !== command && flag.slice(2) in (optionsOf[c] ?? {}));
+  if (elsewhere.length > 0 && flag.startsWith("--"))
+    return `unknown option ${flag}: it is an option of ${elsewhere.join(", ")}, not ${command}`;
+  return `unknown option ${flag}${didYouMean(flag, known)}`;
+}
+
+/** How many mapping lines the `--secrets` flags gave (the file's come after them). */
+function lineCount(secrets: string | string[] | boolean | undefined): number {
+  const given = Array.isArray(secrets) ? secrets : [];
+  return given.reduce((sum, text) => sum + text.split(/\r?\n|\r/).length, 0);
+}
+
 /** `--format`, once `commandInputs` has accepted it. */
 function outFormat(given: string | undefined): OutFormat {
   const format = (given ?? "dotenv").toLowerCase();
@@ -249,7 +284,8 @@ function commandInputs(
   if (values["no-recover-deleted"] === true) inputs["recover-deleted"] = "false";
   const lines = (v: string | string[] | boolean | undefined): string[] =>
     Array.isArray(v) ? v : [];
-  const secrets = lines(values.secrets);
+  // A copy: the file's text must not join the flags' own list (lineCount reads it).
+  const secrets = [...lines(values.secrets)];
   const file = values["secrets-file"];
   if (typeof file === "string") {
     try {

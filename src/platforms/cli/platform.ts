@@ -6,6 +6,7 @@
 import type { Connection, InputName, Platform, ProgressState } from "../../core/platform.ts";
 import { periodicLines, progressLine } from "../../core/report/progress.ts";
 import { KnownValues } from "../../core/report/reporter.ts";
+import { cliName } from "../inputs.ts";
 import { connectCli } from "./connect.ts";
 
 export interface CliPlatformOptions {
@@ -23,23 +24,19 @@ export interface CliPlatformOptions {
   live?: boolean;
   /** The terminal's width, for the status line. */
   columns?: () => number | undefined;
+  /**
+   * `--secrets-file`: its lines follow the `--secrets` lines in the one mapping the core reads,
+   * from `firstLine` on; messages name them by the file and its own line numbers.
+   */
+  secretsFile?: { name: string; firstLine: number };
 }
 
 /** At most this often the status line is redrawn: a terminal does not need 2,000 redraws. */
 const redrawMs = 100;
 
-/** Inputs whose flag is not `--<input name>`. */
-const flagsByInput: Partial<Record<InputName, string>> = {
-  mode: "the command (set, plan, get, list, delete)",
-  "recover-deleted": "--no-recover-deleted",
-  tags: "--tag",
-  "out-file": "--out",
-  "out-format": "--format",
-};
-
-/** How a CLI user writes an input: its flag. */
+/** How a CLI user writes an input: its flag (src/platforms/inputs.ts has the exceptions). */
 export function cliFlag(name: InputName): string {
-  return flagsByInput[name] ?? `--${name}`;
+  return cliName(name) ?? `--${name}`;
 }
 
 export class CliPlatform implements Platform {
@@ -163,10 +160,19 @@ export class CliPlatform implements Platform {
   private print(line: string): void {
     const status = this.status;
     this.clearStatus();
-    this.stderr(`${this.redactor.redact(line)}\n`);
+    this.stderr(`${this.redactor.redact(this.fileLines(line))}\n`);
     if (status !== "") {
       this.status = status;
       this.stderr(status);
     }
+  }
+
+  /** `--secrets line 7` -> `secrets.txt line 2` where line 7 came from `--secrets-file`. */
+  private fileLines(text: string): string {
+    const file = this.options.secretsFile;
+    if (file === undefined) return text;
+    return text.replace(/--secrets line (\d+)\b/g, (whole, n: string) =>
+      Number(n) >= file.firstLine ? `${file.name} line ${Number(n) - file.firstLine + 1}` : whole,
+    );
   }
 }

@@ -1,3 +1,5 @@
+import { plural } from "../../core/report/plural.ts";
+
 /** The result table the CLI prints: one row per secret, never a value. */
 import { byName } from "../../core/report/summary.ts";
 
@@ -29,7 +31,7 @@ export function resultTable(resultJson: string | undefined, changed: string | un
   const header = ["SECRET", "SOURCE", "ACTION", "VERSION", "DETAILS"];
   const failed = rows.filter((r) => r.action === "failed").length;
   const changes = changed === undefined ? "" : ` ${changed} changed,`;
-  return `${table(header, cells)}\n${rows.length} secrets,${changes} ${failed} failed\n`;
+  return `${table(header, cells)}\n${plural(rows.length, "secret")},${changes} ${failed} failed\n`;
 }
 
 /** Columns padded to their widest cell, the last one not (an error message can be long). */
@@ -98,7 +100,7 @@ export function listTable(resultJson: string | undefined): string {
   const listed = rows.filter((r) => r.action === "listed");
   const softDeleted = listed.filter((r) => r.deletedOn !== undefined).length;
   const failed = rows.length - listed.length;
-  const counts = `${listed.length - softDeleted} secrets${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `, listing failed` : ""}`;
+  const counts = `${plural(listed.length - softDeleted, "secret")}${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `, listing failed` : ""}`;
   return `${table(
     header,
     cells.map((row) => row.map(printable)),

@@ -11,12 +11,16 @@ import { assertEachNamed, getModeEntries, mappingText, setScenario } from "./hos
 
 const emu = emulatorPerFile();
 
-/** The CLI's error lines (`error: …`), without the prefix: one problem each. */
+/** The problems the CLI lists (`- …` under its `N problems with the inputs` line), one each. */
 function problems(run: CliRun): string[] {
-  return run.stderr
-    .split("\n")
-    .filter((line) => line.startsWith("error: "))
-    .map((line) => line.slice("error: ".length));
+  const lines = run.stderr.split("\n");
+  const start = lines.findIndex((line) => / with the inputs; nothing was sent:$/.test(line));
+  return start < 0
+    ? []
+    : lines
+        .slice(start + 1)
+        .filter((line) => line.startsWith("- "))
+        .map((line) => line.slice("- ".length));
 }
 
 function connection(): string[] {

@@ -6,11 +6,13 @@ import { test } from "node:test";
 import type { InputName } from "../../../src/core/platform.ts";
 import { taskInputName } from "../../../src/platforms/azure-pipelines/inputs.ts";
 import { cliFlag } from "../../../src/platforms/cli/platform.ts";
+import { kebabCase } from "../../../src/platforms/inputs.ts";
 import { runCli } from "../../platforms/cli/cli-process.ts";
 import { emulatorPerFile, unique } from "../../helpers/emulator.ts";
 import { describeRun, errorsOf, runActionStep } from "../../helpers/github-runner.ts";
 import { assertNoLeaks, secretValue } from "../../helpers/leaks.ts";
 import { emulatorEndpoint, runTask } from "../../helpers/pipelines-agent.ts";
+import { declared } from "./declared.ts";
 
 const emulator = emulatorPerFile();
 
@@ -22,27 +24,15 @@ const spellings: Record<Spelling, (name: InputName) => string | undefined> = {
   cli: cliFlag,
 };
 
-/** Inputs whose spelling differs between the platforms (one word is the same everywhere). */
-const multiWord: InputName[] = [
-  "vault-url",
-  "workspace-name",
-  "resource-group",
-  "variable-prefix",
-  "recover-deleted",
-  "content-type",
-  "expires-in",
-  "not-before-in",
-  "disable-previous-versions",
-  "dry-run",
-  "allow-empty",
-  "max-concurrency",
-  "include-deleted",
-  "out-file",
-  "out-format",
-  "output-prefix",
-  "allow-reserved-names",
-  "request-timeout",
-];
+const declaredNow = declared();
+
+/**
+ * Inputs whose spelling differs between the platforms (one word is the same everywhere), read
+ * from action.yml and task.json: an input added there is checked with no edit here.
+ */
+const multiWord = [
+  ...new Set([...declaredNow.github, ...[...declaredNow.task.keys()].map(kebabCase)]),
+].filter((name) => name.includes("-")) as InputName[];
 
 /** Every other platform's spelling of a multi-word input found in `text`, as a whole word. */
 function foreignNames(text: string, own: Spelling): string[] {
@@ -62,6 +52,23 @@ function foreignNames(text: string, own: Spelling): string[] {
     }
   }
   return found;
+}
+
+/**
+ * The names a message gives as this platform's inputs that the platform does not have: `input
+ * NAME` on GitHub and Azure Pipelines, any `--flag` on the CLI (and `input --flag`).
+ */
+function unknownNames(text: string, own: Spelling): string[] {
+  const has: Record<Spelling, (name: string) => boolean> = {
+    github: (name) => declaredNow.github.has(name),
+    "azure-pipelines": (name) => declaredNow.task.has(name),
+    cli: (name) => declaredNow.cli.has(name) || name === "--version",
+  };
+  const named =
+    own === "cli"
+      ? [...text.matchAll(/(?<![\w-])(--[a-z][a-z0-9-]*)/g)].map((m) => m[1]!)
+      : [...text.matchAll(/\binput ([A-Za-z][A-Za-z0-9_-]*)/g)].map((m) => m[1]!);
+  return [...new Set(named)].filter((name) => !has[own](name));
 }
 
 /** The bad inputs, by SPEC name: each one a problem in set mode. */
@@ -97,6 +104,7 @@ test("GitHub: every problem names the action's own inputs (kebab-case)", async (
   assert.match(errors, /input vault-url http:\/\/example\.vault\.azure\.net must use https/);
   assert.match(errors, /input request-timeout must be from 1s to 10m/);
   assert.deepEqual(foreignNames(errors, "github"), [], errors);
+  assert.deepEqual(unknownNames(errors, "github"), [], errors);
   assert.deepEqual(emulator().requests, [], "nothing was sent");
 });
 
@@ -119,6 +127,7 @@ test("Azure Pipelines: every problem names the task's own inputs (camelCase)", a
   assert.match(errors, /input maxConcurrency must be a whole number/);
   assert.match(errors, /turn on allowEmpty/);
   assert.deepEqual(foreignNames(errors, "azure-pipelines"), [], errors);
+  assert.deepEqual(unknownNames(errors, "azure-pipelines"), [], errors);
   assert.deepEqual(emulator().requests, [], "nothing was sent");
   assertNoLeaks({ stdout: run.stdout, stderr: run.stderr }, [value], "azure-pipelines");
 });
@@ -153,5 +162,17 @@ test("CLI: every problem names the command's own flags", async () => {
   assert.match(run.stderr, /input --tag has 16 tags/);
   assert.match(run.stderr, /turn on --allow-empty/);
   assert.deepEqual(foreignNames(run.stderr, "cli"), [], run.stderr);
+  assert.deepEqual(unknownNames(run.stderr, "cli"), [], run.stderr);
   assert.deepEqual(emulator().requests, [], "nothing was sent");
+});
+
+test("the check finds a name the platform does not have, and another platform's spelling", () => {
+  assert.deepEqual(unknownNames("input vault_url must use https", "github"), ["vault_url"]);
+  assert.deepEqual(unknownNames("input vaultUrl must use https", "azure-pipelines"), []);
+  assert.deepEqual(unknownNames("give --vault-url or --export-env", "cli"), ["--export-env"]);
+  assert.deepEqual(foreignNames("turn on allowEmpty", "github"), ["azure-pipelines's allowEmpty"]);
+  assert.deepEqual(foreignNames("turn on allow-empty", "azure-pipelines"), [
+    "github's allow-empty",
+    "cli's --allow-empty",
+  ]);
 });

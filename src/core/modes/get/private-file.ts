@@ -1,6 +1,6 @@
 /**
  * Writing a file of values where other users may also write (a shared work folder, `/tmp`):
- * never through a symbolic link, never into another user's file, created with mode 0600 under a
+ * never through a symbolic link (at the path or in any folder on the way to it), never into another user's file, created with mode 0600 under a
  * fresh name in the same folder (`O_EXCL`: nothing planted there is opened) and renamed into
  * place, so the file is there whole or not at all. The kernel's `protected_symlinks` /
  * `protected_regular` would refuse some of this for a root writer; they are often off.
@@ -13,6 +13,7 @@ import {
   fsyncSync,
   lstatSync,
   openSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -33,11 +34,47 @@ function refusal(file: string, stat: Stats): string | undefined {
 }
 
 /**
+ * Why a folder on the way to `file` cannot be trusted to stay where it is: one that is a
+ * symbolic link (a link planted in a shared folder sends the file elsewhere; as root with
+ * `protected_symlinks` off the kernel follows it), or one that anyone may write without the
+ * sticky bit (anyone could put such a link there, or rename the folder away). A shared folder
+ * with the sticky bit (`/tmp`) is fine: a name in it is only replaced by its owner. ssh checks
+ * the folders of its keys the same way.
+ */
+function folderProblem(file: string): string | undefined {
+  const absolute = path.resolve(file);
+  const folders: string[] = [];
+  for (let folder = path.dirname(absolute); ; folder = path.dirname(folder)) {
+    folders.unshift(folder);
+    if (path.dirname(folder) === folder) break;
+  }
+  for (const folder of folders) {
+    const stat = lstatSync(folder, { throwIfNoEntry: false });
+    if (stat === undefined) return undefined; // reported as a missing folder below
+    if (stat.isSymbolicLink()) {
+      let real = "";
+      try {
+        real = ` (${path.join(realpathSync(path.dirname(absolute)), path.basename(absolute))})`;
+      } catch {
+        // The link leads nowhere: the folder's own name is enough to go on.
+      }
+      return `${folder} is a symbolic link, and values are never written through one: name the file by its real path${real}`;
+    }
+    // Windows has no such bits to read: lstat reports 0o666/0o777 for every folder.
+    if (process.platform !== "win32" && (stat.mode & 0o002) !== 0 && (stat.mode & 0o1000) === 0)
+      return `${folder} may be written by anyone and has no sticky bit, so anyone could replace what is in it: name a file in a folder only you can write, or set the sticky bit (chmod +t ${folder})`;
+  }
+  return undefined;
+}
+
+/**
  * What is wrong with writing `file`, checked before any value is read: its folder must exist,
  * and the path must not be a link, another user's file or a folder. Undefined when it may be written.
  */
 export function privateFileProblem(file: string): string | undefined {
   try {
+    const unsafe = folderProblem(file);
+    if (unsafe !== undefined) return unsafe;
     const stat = lstatSync(file, { throwIfNoEntry: false });
     if (stat === undefined) {
       const folder = path.dirname(file);
@@ -56,6 +93,9 @@ export function privateFileProblem(file: string): string | undefined {
  * behind, when `file` is a link or another user's, or when any step fails.
  */
 export function writePrivateFile(file: string, text: string): void {
+  // Again at the write: the folders may have changed since the check before any request.
+  const unsafe = folderProblem(file);
+  if (unsafe !== undefined) throw new Error(unsafe);
   const existing = lstatSync(file, { throwIfNoEntry: false });
   const refused = existing && refusal(file, existing);
   if (refused) throw new Error(refused);

@@ -146,3 +146,40 @@ test("before anything is read: a missing folder or a folder given as the file is
   );
   assert.match(privateFileProblem(dir) ?? "", /is a folder: name a file in it/);
 });
+
+test("a symbolic link in any folder on the way is refused before and at the write; nothing reaches its target", () => {
+  const dir = folder();
+  const elsewhere = folder();
+  // A link planted in a shared folder, in place of a folder the user meant.
+  symlinkSync(elsewhere, path.join(dir, "out"));
+  const file = path.join(dir, "out", "values.env");
+  assert.match(
+    privateFileProblem(file) ?? "",
+    new RegExp(
+      `${path.join(dir, "out")} is a symbolic link.*name the file by its real path \\(${path.join(elsewhere, "values.env")}\\)`,
+    ),
+  );
+  // Deeper: a link two folders up.
+  mkdirSync(path.join(elsewhere, "sub"));
+  assert.match(
+    privateFileProblem(path.join(dir, "out", "sub", "x.env")) ?? "",
+    /out is a symbolic link/,
+  );
+  assert.throws(() => writePrivateFile(file, "A=1\n"), /is a symbolic link/);
+  assert.deepEqual(readdirSync(elsewhere), ["sub"]);
+});
+
+test("a folder anyone may write without the sticky bit is refused; with it (as /tmp) it is not", () => {
+  const open = path.join(folder(), "open");
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const file = path.join(open, "values.env");
+  assert.match(
+    privateFileProblem(file) ?? "",
+    /may be written by anyone and has no sticky bit.*chmod \+t/,
+  );
+  assert.throws(() => writePrivateFile(file, "A=1\n"), /no sticky bit/);
+  assert.deepEqual(readdirSync(open), []);
+  chmodSync(open, 0o1777);
+  assert.equal(privateFileProblem(file), undefined);
+});
