@@ -30,7 +30,11 @@ export type InputName =
   | "output-variables"
   | "output-prefix"
   | "allow-reserved-names"
-  | "request-timeout";
+  | "request-timeout"
+  | "rotate-within"
+  | "validity"
+  | "graph-url"
+  | "authority-host";
 
 /**
  * How a platform spells an input where a message names it: GitHub `vault-url`, Azure Pipelines

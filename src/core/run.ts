@@ -88,6 +88,7 @@ export async function run(
     settings,
     client,
     gate,
+    connection,
     hint: `${connection.hint}; ${mode.role}`,
   };
   const rows = await inputs.run.run(job);
