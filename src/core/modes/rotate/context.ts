@@ -9,6 +9,7 @@ import { JsonService } from "../../providers/rest.ts";
 import { graphAudience, graphEndpoints } from "../../providers/entra-application.ts";
 import { serviceError } from "../../vault/service-error.ts";
 import { VaultError } from "../../errors.ts";
+import { limits } from "../../inputs/limits.ts";
 import type { Job } from "../job.ts";
 import {
   defaultValidityMs,
@@ -119,6 +120,44 @@ export function setting(entry: RotateEntry, current: Current, name: string): str
 export function validityMs(ctx: RotateContext, entry: RotateEntry, current: Current): number {
   const days = validityDays(setting(entry, current, "ValidityPeriodDays") ?? "");
   return days !== undefined ? days * 86_400_000 : (ctx.settings.validityMs ?? defaultValidityMs);
+}
+
+/**
+ * The tags of the new version, as the rotation samples write them: the secret's own, with
+ * `CredentialId` the new credential, `ProviderAddress` its source, and `ValidityPeriodDays` when
+ * the line or the tags give it.
+ */
+export function rotatedTags(
+  entry: RotateEntry,
+  current: Current,
+  credentialId: string,
+  providerAddress: string,
+): Record<string, string> {
+  const tags: Record<string, string> = {
+    ...current.tags,
+    CredentialId: credentialId,
+    ProviderAddress: providerAddress,
+  };
+  const days = setting(entry, current, "ValidityPeriodDays");
+  if (days !== undefined) tags.ValidityPeriodDays = days;
+  return tags;
+}
+
+/**
+ * Why the vault would refuse these tags, or undefined. Asked before the source is touched: a
+ * credential changed at its source and then refused by the vault is the one failure that leaves
+ * work behind.
+ */
+export function tagsProblem(tags: Record<string, string>): string | undefined {
+  const count = Object.keys(tags).length;
+  if (count > limits.tags)
+    return `the new version would carry ${count} tags (Key Vault allows at most ${limits.tags}): remove some of the secret's tags`;
+  const long = Object.entries(tags).find(
+    ([k, v]) => k.length > limits.tagNameLength || v.length > limits.tagValueLength,
+  );
+  return long
+    ? `the new version's tag ${long[0].slice(0, 40)} would be longer than Key Vault allows (${limits.tagValueLength} characters)`
+    : undefined;
 }
 
 /**

@@ -25,6 +25,7 @@ import { failure } from "../../vault/service-error.ts";
 import {
   failedRow,
   rotatedRow,
+  rotatedTags,
   setting,
   storeVersion,
   validityMs,
@@ -127,13 +128,7 @@ export async function rotateEntra(
     );
   }
 
-  const tags: Record<string, string> = {
-    ...current.tags,
-    CredentialId: added.keyId,
-    ProviderAddress: state.id,
-  };
-  const days = setting(entry, current, "ValidityPeriodDays");
-  if (days !== undefined) tags.ValidityPeriodDays = days;
+  const tags = rotatedTags(entry, current, added.keyId, state.id);
   const end = Date.parse(added.end);
   const expires = Number.isNaN(end) ? expiresOn : new Date(end);
   let stored: Stored;
@@ -146,7 +141,8 @@ export async function rotateEntra(
   }
 
   const done = rotatedRow(entry, stored, withKey, why);
-  const stale = stalePasswords(state, target.held, added.keyId);
+  // A secret the vault did not hold: who uses which of our passwords is not known; none is removed.
+  const stale = current.exists ? stalePasswords(state, target.held, added.keyId) : [];
   const failures: string[] = [];
   for (const keyId of stale) {
     try {

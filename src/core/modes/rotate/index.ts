@@ -12,9 +12,11 @@ import { failure } from "../../vault/service-error.ts";
 import type { Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
 import {
+  failedRow,
   readCurrent,
   rotateContext,
-  failedRow,
+  rotatedTags,
+  tagsProblem,
   type Current,
   type RotateContext,
 } from "./context.ts";
@@ -67,6 +69,8 @@ async function rotateEntry(ctx: RotateContext, entry: RotateEntry): Promise<Resu
   }
   const target = targetOf(entry, current);
   if (typeof target === "string") return failedRow(entry, `nothing was changed: ${target}`);
+  const problem = tagsProblem(plannedTags(entry, current, target));
+  if (problem) return failedRow(entry, `nothing was changed: ${problem}`);
   const due = dueness(ctx, current);
   const base = { name: entry.vaultName, source: entry.provider };
   const version = current.version ? { version: current.version } : {};
@@ -96,6 +100,21 @@ async function rotateEntry(ctx: RotateContext, entry: RotateEntry): Promise<Resu
   } catch (e: unknown) {
     return failedRow(entry, errorMessage(e));
   }
+}
+
+/** The new version's tags, with a stand-in of the right length for what the source will give. */
+function plannedTags(
+  entry: RotateEntry,
+  current: Current,
+  target: { storage?: StorageTarget; entra?: EntraTarget },
+): Record<string, string> {
+  if (target.storage)
+    return rotatedTags(entry, current, otherKey(target.storage.held), target.storage.address);
+  if (target.entra) {
+    const guid = "00000000-0000-0000-0000-000000000000";
+    return rotatedTags(entry, current, guid, guid);
+  }
+  return current.tags;
 }
 
 /** What the line and the tags say the provider rotates; or why they do not. */

@@ -19,6 +19,7 @@ import { failure } from "../../vault/service-error.ts";
 import {
   failedRow,
   rotatedRow,
+  rotatedTags,
   setting,
   storeVersion,
   validityMs,
@@ -37,8 +38,7 @@ export interface StorageTarget {
 /** The account and the key readers hold, from the line or the tags; or why not. */
 export function storageTarget(entry: RotateEntry, current: Current): StorageTarget | string {
   const address = setting(entry, current, "ProviderAddress");
-  const credential =
-    setting(entry, current, "CredentialId") ?? (current.exists ? undefined : "key1");
+  const credential = setting(entry, current, "CredentialId");
   const problems: string[] = [];
   const account = address === undefined ? undefined : storageAccountName(address);
   if (address === undefined)
@@ -53,7 +53,9 @@ export function storageTarget(entry: RotateEntry, current: Current): StorageTarg
   if (held !== "key1" && held !== "key2")
     problems.push(
       credential === undefined
-        ? "no CredentialId (key1 or key2: the key the secret holds) on the line or in the secret's tags"
+        ? current.exists
+          ? "no CredentialId (key1 or key2: the key the secret holds) on the line or in the secret's tags"
+          : "the vault holds no such secret yet and the line gives no CredentialId: say which key (key1 or key2) readers hold now, which is kept; the other is rotated"
         : `CredentialId \`${credential}\` must be key1 or key2`,
     );
   if (problems.length > 0 || !address || !account || (held !== "key1" && held !== "key2"))
@@ -108,13 +110,7 @@ export async function rotateStorage(
   }
 
   const expiresOn = new Date(ctx.now().getTime() + validityMs(ctx, entry, current));
-  const tags: Record<string, string> = {
-    ...current.tags,
-    CredentialId: fresh,
-    ProviderAddress: target.address,
-  };
-  const days = setting(entry, current, "ValidityPeriodDays");
-  if (days !== undefined) tags.ValidityPeriodDays = days;
+  const tags = rotatedTags(entry, current, fresh, target.address);
   try {
     const stored = await storeVersion(ctx, name, value, current, tags, expiresOn);
     return rotatedRow(entry, stored, rotation, why);

@@ -39,7 +39,7 @@ test("rotate-within flags what is due; the summary says so", async () => {
     assert.ok(byName.get(soon)?.expires);
     assert.equal(byName.get(later)?.rotationDue, false);
     assert.equal(byName.get(never)?.rotationDue, false);
-    const summary = platform.texts().summary;
+    const summary = platform.texts().summary ?? "";
     assert.match(summary, new RegExp(`\\| ${soon} \\|.*\\| due for rotation \\|`));
   });
 });

@@ -460,3 +460,61 @@ test("bad lines: every problem at once, nothing sent", async () => {
   assert.match(failure, /input rotate-within `soon` is not a duration/);
   assert.equal(emu.requests.slice(before).filter((r) => r.kind !== "token").length, 0);
 });
+
+test("tags the vault would refuse (more than 15) fail the entry before the key is regenerated", async () => {
+  const extra = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`t${i}`, "x"]));
+  const s = await storageSecret();
+  // 15 tags, none of them ValidityPeriodDays, which the line then asks for: 16.
+  const tags = { ...extra, CredentialId: "key1", ProviderAddress: s.id };
+  await client.setSecret(s.name, s.key1, { tags });
+  const keysBefore = await storageKeys(emu, s.id);
+  const { rows } = await rotate("too-many-tags", {
+    secrets: `${s.name}: storage-account ValidityPeriodDays=30`,
+  });
+  assert.match(
+    String(rows[0]?.error),
+    /^nothing was changed: the new version would carry 16 tags \(Key Vault allows at most 15\)/,
+  );
+  assert.deepEqual(await storageKeys(emu, s.id), keysBefore, "no key was regenerated");
+});
+
+test("storage-account, a secret the vault does not hold: CredentialId must say which key readers hold", async () => {
+  const account = `acct${Math.random().toString(36).slice(2, 12)}`;
+  emu.addStorageAccount({ subscriptionId: sub, resourceGroup: rg, name: account });
+  const id = accountId(sub, rg, account);
+  const keysBefore = await storageKeys(emu, id);
+  values.push(keysBefore.key1, keysBefore.key2);
+  const name = uniqueName("new-key");
+  const { rows } = await rotate("new-storage-secret", {
+    secrets: `${name}: storage-account ProviderAddress=${id}`,
+  });
+  assert.match(String(rows[0]?.error), /no CredentialId/);
+  assert.deepEqual(
+    await storageKeys(emu, id),
+    keysBefore,
+    "a key someone may use is not regenerated",
+  );
+  const given = await rotate("new-storage-secret-given", {
+    secrets: `${name}: storage-account ProviderAddress=${id} CredentialId=key2`,
+  });
+  assert.equal(given.rows[0]?.action, "rotated");
+  const keys = await storageKeys(emu, id);
+  values.push(keys.key1);
+  assert.equal((await latest(name)).value, keys.key1, "key1 regenerated, key2 (held) kept");
+  assert.equal(keys.key2, keysBefore.key2);
+});
+
+test("entra-application, a secret the vault does not hold: created, and none of the older passwords removed", async () => {
+  const appId = crypto.randomUUID();
+  const objectId = emu.addApplication(appId);
+  const older = await addGraphPassword(emu, appId, "aml-secrets earlier");
+  values.push(older.secret);
+  const name = uniqueName("new-app");
+  const { rows } = await rotate("new-entra-secret", {
+    secrets: `${name}: entra-application ProviderAddress=${objectId}`,
+  });
+  assert.equal(rows[0]?.action, "rotated", JSON.stringify(rows));
+  assert.equal(rows[0]?.note, "not in the vault yet");
+  assert.ok(await passwordWorks(emu, appId, (await latest(name)).value));
+  assert.ok(await passwordWorks(emu, appId, older.secret), "whoever used it still can");
+});
