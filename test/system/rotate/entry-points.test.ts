@@ -13,6 +13,7 @@ import { checkTaskLeaks, emulatorEndpoint, runTask } from "../../helpers/pipelin
 import {
   accountId,
   addGraphPassword,
+  graphPasswords,
   passwordWorks,
   storageKeys,
   storageKeyWorks,
@@ -70,6 +71,7 @@ async function prepare(): Promise<Prepared> {
 async function assertRotated(
   p: Prepared,
   rows: { name: string; action: string }[],
+  displayName: RegExp,
 ): Promise<string[]> {
   assert.deepEqual(
     rows.map((r) => [r.name, r.action]),
@@ -89,6 +91,9 @@ async function assertRotated(
   );
   assert.ok(await passwordWorks(emu, p.entra.appId, secret), "the new password signs in");
   assert.ok(await passwordWorks(emu, p.entra.appId, p.entra.secret), "the old one still does");
+  const { CredentialId } = (await client.getSecret(p.entra.name)).properties.tags ?? {};
+  const added = (await graphPasswords(emu, p.entra.appId)).find((x) => x.keyId === CredentialId);
+  assert.match(String(added?.displayName), displayName, "the password names the run");
   return [key, secret];
 }
 
@@ -104,11 +109,15 @@ test("GitHub Action: rotate mode rotates both providers, masked with add-mask", 
       "authority-host": emu.authorityHost,
       secrets: p.lines,
     },
-    env: emu.env(),
+    env: { ...emu.env(), GITHUB_RUN_ID: "4242", GITHUB_REPOSITORY: "octo/training" },
   });
   const describe = `exit ${run.exitCode}\n${run.stdout}\n${run.stderr}`;
   assert.equal(run.exitCode, 0, describe);
-  const fresh = await assertRotated(p, JSON.parse(run.outputs.result ?? "[]") as never);
+  const fresh = await assertRotated(
+    p,
+    JSON.parse(run.outputs.result ?? "[]") as never,
+    /^aml-secrets octo\/training run 4242$/,
+  );
   const values = [...p.values, ...fresh];
   const masked = run.commands.filter((c) => c.command === "add-mask").map((c) => c.data);
   for (const value of fresh) assert.ok(masked.includes(value), "each new credential is masked");
@@ -126,7 +135,11 @@ test("Azure Pipelines task: rotate mode rotates both providers, masked with task
   const run = await runTask({
     endpoint: emulatorEndpoint(emu, "WorkloadIdentityFederation"),
     systemAccessToken: accessToken,
-    variables: { "System.OidcRequestUri": emu.pipelinesOidcUrl },
+    variables: {
+      "System.OidcRequestUri": emu.pipelinesOidcUrl,
+      "Build.BuildId": "4711",
+      "Build.DefinitionName": "train",
+    },
     env,
     inputs: {
       mode: "rotate",
@@ -138,7 +151,11 @@ test("Azure Pipelines task: rotate mode rotates both providers, masked with task
   });
   const describe = `exit ${run.exitCode}, ${run.result}\n${run.errors.join("\n")}\n${run.stderr}`;
   assert.equal(run.result, "Succeeded", describe);
-  const fresh = await assertRotated(p, JSON.parse(run.variables.result?.value ?? "[]") as never);
+  const fresh = await assertRotated(
+    p,
+    JSON.parse(run.variables.result?.value ?? "[]") as never,
+    /^aml-secrets train build 4711$/,
+  );
   for (const value of fresh) assert.ok(run.masked.includes(value), "each new credential is masked");
   checkTaskLeaks("rotate azure-pipelines", run, [...p.values, ...fresh, accessToken]);
 });
@@ -173,7 +190,12 @@ test("CLI: aml-secrets rotate rotates both providers; --dry-run first changes no
 
   const run = await runCli(["rotate", ...common], emu.env());
   assert.equal(run.code, 0, run.stderr);
-  const fresh = await assertRotated(p, JSON.parse(run.stdout) as never);
+  // The CLI names no run: the password is named by the time.
+  const fresh = await assertRotated(
+    p,
+    JSON.parse(run.stdout) as never,
+    /^aml-secrets \d{4}-\d\d-\d\dT[\d:.]+Z$/,
+  );
   const texts = { stdout: run.stdout, stderr: run.stderr };
   const values = [...p.values, ...fresh];
   assertNoLeaks(texts, values, "none");

@@ -41,11 +41,16 @@ export const rotateMode: Mode = {
   },
 };
 
-/** The display name of the passwords this run adds: `aml-secrets <run id>`, else the time. */
+/**
+ * The display name of the passwords this run adds: `aml-secrets <run>` (the platform's run, cut
+ * to what a display name comfortably holds), else the time.
+ */
 function passwordName(job: Job, now: Date): string {
-  const run =
-    job.platform.getVariable("GITHUB_RUN_ID") ?? job.platform.getVariable("Build.BuildId");
-  return `aml-secrets ${run && /^[\w.-]{1,64}$/.test(run) ? run : now.toISOString()}`;
+  const run = job.platform
+    .runName?.()
+    ?.replace(/[^\w ./#:-]/g, "")
+    .slice(0, 80);
+  return `aml-secrets ${run ? run : now.toISOString()}`;
 }
 
 async function runRotate(job: Job, settings: RotateSettings): Promise<ResultRow[]> {
