@@ -518,3 +518,47 @@ test("entra-application, a secret the vault does not hold: created, and none of 
   assert.ok(await passwordWorks(emu, appId, (await latest(name)).value));
   assert.ok(await passwordWorks(emu, appId, older.secret), "whoever used it still can");
 });
+
+test("storage-account: ARM refusing listKeys after the regenerate: nothing stored, readers keep key1", async () => {
+  const s = await storageSecret();
+  const transport = faultyTransport({
+    when: (r) => r.url.includes("/listKeys"),
+    status: 403,
+    body: { error: { code: "AuthorizationFailed", message: "No listKeys for you." } },
+  });
+  const { rows } = await rotate(
+    "listkeys-refused",
+    { secrets: `${s.name}: storage-account` },
+    transport,
+  );
+  assert.match(
+    String(rows[0]?.error),
+    /nothing was stored: the regenerated key2 of storage account \w+ failed its test: listing the keys of storage account \w+: ARM answered 403 AuthorizationFailed/,
+  );
+  await assertReadersUnaffected(s);
+});
+
+test("entra-application: removing the older passwords fails: the new version is stored and said so", async () => {
+  const e = await entraSecret();
+  const older = await addGraphPassword(emu, e.appId, "aml-secrets 0");
+  values.push(older.secret);
+  const transport = faultyTransport({
+    when: (r) => r.url.endsWith("/removePassword"),
+    status: 403,
+    body: { error: { code: "Authorization_RequestDenied", message: "Insufficient privileges." } },
+  });
+  const { rows } = await rotate(
+    "cleanup-refused",
+    { secrets: `${e.name}: entra-application` },
+    transport,
+  );
+  const now = await latest(e.name);
+  assert.equal(rows[0]?.action, "failed");
+  assert.equal(rows[0]?.version, now.version, "the row names the version that was stored");
+  assert.match(
+    String(rows[0]?.error),
+    /^the new password was stored as version \w+, but 1 of 1 older aml-secrets passwords of application [\w-]+ could not be removed/,
+  );
+  assert.ok(await passwordWorks(emu, e.appId, now.value), "the new version signs in");
+  assert.ok(await passwordWorks(emu, e.appId, e.held.secret), "the one readers held still does");
+});
