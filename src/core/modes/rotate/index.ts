@@ -16,13 +16,19 @@ import {
   readCurrent,
   rotateContext,
   rotatedTags,
+  setting,
   tagsProblem,
   type Current,
   type RotateContext,
 } from "./context.ts";
 import { entraTarget, rotateEntra, type EntraTarget } from "./entra.ts";
 import { rotateGenerated } from "./generate.ts";
-import { parseRotateInputs, type RotateEntry, type RotateSettings } from "./inputs.ts";
+import {
+  optionProblem,
+  parseRotateInputs,
+  type RotateEntry,
+  type RotateSettings,
+} from "./inputs.ts";
 import { otherKey } from "../../providers/storage-account.ts";
 import { rotateStorage, storageTarget, type StorageTarget } from "./storage.ts";
 
@@ -74,7 +80,11 @@ async function rotateEntry(ctx: RotateContext, entry: RotateEntry): Promise<Resu
   }
   const target = targetOf(entry, current);
   if (typeof target === "string") return failedRow(entry, `nothing was changed: ${target}`);
-  const problem = tagsProblem(plannedTags(entry, current, target));
+  // A tag that says something wrong is an error, as the same option on the line would be.
+  const days = setting(entry, current, "ValidityPeriodDays");
+  const problem =
+    (days !== undefined ? optionProblem("ValidityPeriodDays", days) : undefined) ??
+    tagsProblem(plannedTags(entry, current, target));
   if (problem) return failedRow(entry, `nothing was changed: ${problem}`);
   const due = dueness(ctx, current);
   const base = { name: entry.vaultName, source: entry.provider };

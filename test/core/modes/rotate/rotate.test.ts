@@ -562,3 +562,14 @@ test("entra-application: removing the older passwords fails: the new version is 
   assert.ok(await passwordWorks(emu, e.appId, now.value), "the new version signs in");
   assert.ok(await passwordWorks(emu, e.appId, e.held.secret), "the one readers held still does");
 });
+
+test("a ValidityPeriodDays tag that is not a number of days fails the entry; nothing changes", async () => {
+  const s = await storageSecret({ ValidityPeriodDays: "ninety" });
+  const keysBefore = await storageKeys(emu, s.id);
+  const { rows } = await rotate("bad-validity-tag", { secrets: `${s.name}: storage-account` });
+  assert.match(
+    String(rows[0]?.error),
+    /^nothing was changed: ValidityPeriodDays `ninety` must be a whole number of days from 1 to 730/,
+  );
+  assert.deepEqual(await storageKeys(emu, s.id), keysBefore);
+});
