@@ -34,6 +34,20 @@ module.exports = {
       to: { path: "^src/core/(modes|report)/|^src/core/run\\.ts$" },
     },
     {
+      name: "providers-import-no-mode-or-report",
+      comment:
+        "providers/ reaches the rotation providers' services (ARM, Graph, a blob endpoint), as vault/ reaches the vault.",
+      severity: "error",
+      from: { path: "^src/core/providers/" },
+      to: { path: "^src/core/(modes|report)/|^src/core/run\\.ts$" },
+    },
+    {
+      name: "vault-imports-no-provider",
+      severity: "error",
+      from: { path: "^src/core/(vault|inputs|report)/" },
+      to: { path: "^src/core/providers/" },
+    },
+    {
       name: "report-imports-no-mode-vault-or-inputs",
       severity: "error",
       from: { path: "^src/core/report/" },

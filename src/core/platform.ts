@@ -31,7 +31,11 @@ export type InputName =
   | "output-prefix"
   | "allow-reserved-names"
   | "ignore-not-found"
-  | "request-timeout";
+  | "request-timeout"
+  | "rotate-within"
+  | "validity"
+  | "graph-url"
+  | "authority-host";
 
 /**
  * Which platform runs the step. The names that platform, and the shells and tools its later
@@ -118,6 +122,12 @@ export interface Platform {
   inputLabel: InputLabel;
   /** A pipeline variable's value, read without echoing it; undefined when unset. */
   getVariable(name: string): string | undefined;
+  /**
+   * What names this run for people reading the source's audit log (`GITHUB_RUN_ID`,
+   * `Build.BuildId`); not a value, and never read through `getVariable` (which scrubs what it
+   * reads). Undefined where the platform has none (the CLI).
+   */
+  runName?(): string | undefined;
   /** Names of the variables the step can read (for `variable-prefix`). */
   variableNames(): string[];
   /** Registers one string with the platform's log masking (the core calls it for the whole value and each line). */

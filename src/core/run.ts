@@ -106,6 +106,7 @@ export async function run(
     settings,
     client,
     gate,
+    connection,
     hint: `${connection.hint}; ${mode.role}`,
     progress,
   };

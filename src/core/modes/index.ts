@@ -8,6 +8,7 @@ import type { InputLabel, InputName } from "../platform.ts";
 import { deleteMode } from "./delete/index.ts";
 import { getMode } from "./get/index.ts";
 import { listMode } from "./list/index.ts";
+import { rotateMode } from "./rotate/index.ts";
 import type { Mode, ModeRun } from "./mode.ts";
 import { setMode } from "./set/index.ts";
 
@@ -17,6 +18,7 @@ const modes: Record<string, Mode> = {
   get: getMode,
   list: listMode,
   delete: deleteMode,
+  rotate: rotateMode,
 };
 
 export const modeNames = Object.keys(modes) as [string, ...string[]];

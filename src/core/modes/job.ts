@@ -2,7 +2,7 @@
 import type { SecretClient } from "@azure/keyvault-secrets";
 import { errorMessage } from "../errors.ts";
 import type { Settings } from "../inputs/settings.ts";
-import type { Platform } from "../platform.ts";
+import type { Connection, Platform } from "../platform.ts";
 import type { Progress } from "../report/progress.ts";
 import type { Reporter } from "../report/reporter.ts";
 import type { ResultRow } from "../report/result.ts";
@@ -14,6 +14,8 @@ export interface Job {
   settings: Settings;
   client: SecretClient;
   gate: RequestGate;
+  /** How the step reaches Azure: rotate mode reaches the credentials' sources with it too. */
+  connection: Connection;
   /** What a refused request should check: the credential, and the role the mode needs. */
   hint: string;
   /** Told of each entry as it finishes (and of how many there are, once known). */

@@ -112,6 +112,9 @@ export class Reporter {
     if (!exactName.test(row.source)) safe.source = this.text(row.source);
     if (row.version !== undefined && !exactName.test(row.version))
       safe.version = this.text(row.version);
+    // A password id comes from Graph: exact only while it is one.
+    if (row.rotation?.credential !== undefined && !exactName.test(row.rotation.credential))
+      safe.rotation = { ...row.rotation, credential: this.text(row.rotation.credential) };
     // One line each: a service's message keeps no line break of its own.
     const line = (text: string): string => this.text(text).replaceAll("\n", " ");
     if (row.error !== undefined) safe.error = line(row.error);

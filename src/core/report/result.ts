@@ -1,5 +1,6 @@
 /** What a dry run plans for one entry (`delete`: delete mode, and set mode's `prune`). */
-export type PlannedAction = "create" | "update" | "unchanged" | "skip" | "recover" | "delete";
+export type PlannedAction =
+  "create" | "update" | "unchanged" | "skip" | "recover" | "delete" | "rotate";
 
 /**
  * What an applied run did for one entry: set mode's writes (and `deleted` by `prune`), get
@@ -16,6 +17,7 @@ export type AppliedAction =
   | "listed"
   | "deleted"
   | "absent"
+  | "rotated"
   | "failed";
 
 /**
@@ -32,6 +34,8 @@ export interface ListedSecret {
   notBefore: string | null;
   /** Backed by a Key Vault certificate. */
   managed: boolean;
+  /** List mode with `rotate-within`: the version expires within that window. */
+  rotationDue?: boolean;
   /** Soft-deleted secrets (`include-deleted`) only. */
   deletedOn?: string | null;
   scheduledPurgeDate?: string | null;
@@ -55,6 +59,18 @@ export interface ResultRow {
   /** Why the entry failed, or a note (e.g. why `*` skipped it); redacted. */
   error?: string;
   note?: string;
+  /** Rotate mode: the provider, which credential (a key name or a password id), the new expiry. */
+  rotation?: Rotation;
   /** List mode: the secret's attributes. */
   listed?: ListedSecret;
+}
+
+/** What rotate mode tells of one entry; never a value. */
+export interface Rotation {
+  /** `storage-account`, `entra-application` or `generate`. */
+  provider: string;
+  /** The key regenerated (`key1`, `key2`) or the password added (its key id). */
+  credential?: string;
+  /** The new version's expiry (ISO 8601). */
+  expires?: string;
 }

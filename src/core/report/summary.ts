@@ -12,7 +12,7 @@ import { plural } from "./plural.ts";
  * what reads the vault) must not run because an old secret was retired. Deletions are
  * `deleted` rows in `result`, and counted in the summary.
  */
-const changedActions = new Set<ResultRow["action"]>(["created", "updated", "recovered"]);
+const changedActions = new Set<ResultRow["action"]>(["created", "updated", "recovered", "rotated"]);
 
 /** How many secrets got a new version (0 on a dry run, in list and in delete mode). */
 export function changedCount(rows: ResultRow[]): number {
@@ -32,6 +32,7 @@ export function resultJson(rows: ResultRow[]): string {
       version: r.version ?? null,
       id: r.id ?? null,
       ...r.listed,
+      ...(r.rotation !== undefined ? { rotation: r.rotation } : {}),
       ...(r.disabledVersions !== undefined ? { disabledVersions: r.disabledVersions } : {}),
       ...(r.note !== undefined ? { note: r.note } : {}),
       ...(r.error !== undefined ? { error: r.error } : {}),
@@ -47,6 +48,7 @@ export function rowLines(rows: ResultRow[]): string[] {
     const parts = [r.name.padEnd(width), r.action.padEnd(actionWidth)];
     if (r.version) parts.push(`version ${r.version}`);
     if (r.disabledVersions) parts.push(`(${r.disabledVersions} older disabled)`);
+    if (r.rotation) parts.push(`(${rotationText(r.rotation)})`);
     if (r.note) parts.push(`(${r.note})`);
     if (r.error) parts.push(r.error);
     // One line each: a service message with a line break must not start a line of its own
@@ -56,6 +58,13 @@ export function rowLines(rows: ResultRow[]): string[] {
       .replace(/\r?\n|\r/g, " ")
       .trimEnd();
   });
+}
+
+/** `storage-account key2, expires 2027-03-05`: what a rotation did or would do. */
+function rotationText(rotation: NonNullable<ResultRow["rotation"]>): string {
+  const credential = rotation.credential ? ` ${rotation.credential}` : "";
+  const expires = rotation.expires ? `, expires ${rotation.expires}` : "";
+  return `${rotation.provider}${credential}${expires}`;
 }
 
 /** Text safe inside a markdown table cell: no HTML, no markdown syntax, no line breaks. */
@@ -156,6 +165,7 @@ export function summaryMarkdown(
       r.error,
       r.note,
       r.disabledVersions ? `${r.disabledVersions} older versions disabled` : undefined,
+      r.rotation ? rotationText(r.rotation) : undefined,
     ]
       .filter((d): d is string => d !== undefined)
       .join("; ");

@@ -68,6 +68,14 @@ export class PipelinesPlatform implements Platform {
     return quietly(() => tl.getVariable(name));
   }
 
+  /** The build or release, e.g. `pipeline build 4711`, for a rotated password's display name. */
+  runName(): string | undefined {
+    const build = quietly(() => tl.getVariable("Build.BuildId"));
+    if (!build) return undefined;
+    const pipeline = quietly(() => tl.getVariable("Build.DefinitionName"));
+    return `${pipeline ? `${pipeline} ` : ""}build ${build}`;
+  }
+
   variableNames(): string[] {
     return quietly(() => tl.getVariables()).map((v) => v.name);
   }

@@ -17,7 +17,7 @@ import { CliPlatform, cliFlag } from "./platform.ts";
 import { listTable, resultTable } from "./table.ts";
 import { usage } from "./usage.ts";
 
-const commands = ["set", "plan", "get", "list", "delete"] as const;
+const commands = ["set", "plan", "get", "list", "delete", "rotate"] as const;
 type Command = (typeof commands)[number];
 
 /** package.json's version, put in by the build (scripts/build.mjs); absent when run from source. */
@@ -74,8 +74,20 @@ const optionsOf: Record<Command, ParseArgsConfig["options"]> = {
   set: setOptions,
   plan: setOptions,
   get: getOptions,
-  list: { ...commonOptions, "include-deleted": { type: "boolean" } },
+  list: {
+    ...commonOptions,
+    "include-deleted": { type: "boolean" },
+    "rotate-within": { type: "string" },
+  },
   delete: { ...commonOptions, "dry-run": { type: "boolean" } },
+  rotate: {
+    ...commonOptions,
+    "rotate-within": { type: "string" },
+    validity: { type: "string" },
+    "graph-url": { type: "string" },
+    "authority-host": { type: "string" },
+    "dry-run": { type: "boolean" },
+  },
 };
 
 /** Flags whose value is passed to the core as the input of the same name. */
@@ -93,6 +105,10 @@ const textInputs: InputName[] = [
   "request-timeout",
   "owner",
   "output-prefix",
+  "rotate-within",
+  "validity",
+  "graph-url",
+  "authority-host",
 ];
 const booleanInputs: InputName[] = [
   "disable-previous-versions",

@@ -54,6 +54,7 @@ Commands:
   get        read vault secrets into a file (--out) or stdout (--stdout)
   list       every secret's name and attributes (never a value)
   delete     soft-delete the named secrets (recoverable for the vault's retention)
+  rotate     rotate credentials at their source, test them, store them as new versions
   emulator   run the local Key Vault emulator
 
 Run \`aml-secrets <command> --help\` for a command's options; \`aml-secrets --version\` (-V)
@@ -109,6 +110,7 @@ updated, expires); \`--json\` prints the result JSON (created, not-before and id
 listing is requested: no value is ever read. Needs "Key Vault Reader" (or Secrets User).
 
   --include-deleted            also the soft-deleted secrets, with deletion and purge dates
+  --rotate-within DURATION     flag the secrets whose version expires within it (e.g. 30d)
 
 ${common}
 `,
@@ -122,6 +124,26 @@ failure, so a re-run does nothing. Needs "Key Vault Secrets Officer".
                                no \`*\`)
   --secrets-file FILE          the same lines from a file
   --dry-run                    show delete / absent for each name; delete nothing
+
+${common}
+`,
+  rotate: `Usage: aml-secrets rotate [options]
+
+Rotates each named credential at its source, tests the new one, then stores it as the secret's
+new version (tags swapped, expiry set), so readers of the vault always hold one that works. A
+step that fails leaves the credential readers hold valid. See docs/rotate.md for the roles.
+
+  --secrets TEXT               lines \`vault-name: PROVIDER [Name=value ...]\` (repeatable);
+                               PROVIDER storage-account | entra-application | generate; options
+                               (else the secret's tags): CredentialId, ProviderAddress,
+                               ValidityPeriodDays, ClientId, TenantId, Length
+  --secrets-file FILE          the same lines from a file
+  --rotate-within DURATION     only secrets whose current version expires within it (e.g. 30d)
+  --validity DURATION          how long a new credential lives when no ValidityPeriodDays tag
+                               says (default 90d)
+  --graph-url URL              Microsoft Graph endpoint (default the cloud's; the emulator's)
+  --authority-host URL         where a new client secret is tested (default the cloud's Entra)
+  --dry-run                    show what would rotate and why; change nothing
 
 ${common}
 `,

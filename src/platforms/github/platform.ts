@@ -43,6 +43,13 @@ export class GitHubPlatform implements Platform {
     this.env = { ...processEnv };
   }
 
+  /** The workflow run, e.g. `octo/repo run 123456789`, for a rotated password's display name. */
+  runName(): string | undefined {
+    const run = this.env.GITHUB_RUN_ID;
+    if (!run) return undefined;
+    return `${this.env.GITHUB_REPOSITORY ? `${this.env.GITHUB_REPOSITORY} ` : ""}run ${run}`;
+  }
+
   /** An input as the runner passes it (`INPUT_<NAME>`); an empty string means "not given". */
   getInput(name: InputName | AuthInputName): string | undefined {
     const value = name === "client-secret" ? this.clientSecret() : core.getInput(name);

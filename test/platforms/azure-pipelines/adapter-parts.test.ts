@@ -57,6 +57,10 @@ const specInputs: InputName[] = [
   "output-prefix",
   "allow-reserved-names",
   "request-timeout",
+  "rotate-within",
+  "validity",
+  "graph-url",
+  "authority-host",
 ];
 
 describe("task.json", () => {

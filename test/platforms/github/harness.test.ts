@@ -55,6 +55,10 @@ const specInputs: Record<string, string | undefined> = {
   "client-secret": undefined,
   cloud: "AzureCloud",
   "resource-manager-url": undefined,
+  "rotate-within": undefined,
+  validity: undefined,
+  "graph-url": undefined,
+  "authority-host": undefined,
 };
 
 test("action.yml declares every SPEC input, with the SPEC's defaults and a description", () => {

@@ -60,9 +60,9 @@ test("an input added to action.yml or task.json appears, paired across the platf
         "  audience:",
         '    description: "GitHub OIDC token audience | the cloud\'s."',
         "    required: false",
-        "  rotate-within:",
+        "  example-window:",
         "    description: >-",
-        "      Rotate mode: only secrets whose current version expires",
+        "      Example mode: only secrets whose current version expires",
         "      within this window.",
         "    required: false",
         '    default: "30d"',
@@ -72,7 +72,7 @@ test("an input added to action.yml or task.json appears, paired across the platf
     );
     const manifest = JSON.parse(read("task.json")) as { inputs: TaskInput[] };
     manifest.inputs.push(
-      { name: "rotateWithin", type: "string", label: "Rotate within", helpMarkDown: "Window." },
+      { name: "exampleWindow", type: "string", label: "Example window", helpMarkDown: "Window." },
       { name: "runAsPreJob", type: "boolean", defaultValue: "false", helpMarkDown: "Pre-job." },
     );
     writeFileSync(path.join(dir, "action.yml"), action);
@@ -83,13 +83,13 @@ test("an input added to action.yml or task.json appears, paired across the platf
       "--task",
       path.join(dir, "task.json"),
     ]);
-    assert.match(doc, /^\| `rotate-within` \| `rotateWithin` \| {2}\| `30d` \|$/m);
+    assert.match(doc, /^\| `example-window` \| `exampleWindow` \| {2}\| `30d` \|$/m);
     assert.match(doc, /^\| `audience` \| {2}\| {2}\| {2}\|$/m);
     assert.match(doc, /^\| \| `runAsPreJob` \| {2}\| `false` \|$/m);
     // The folded description is one line; a `|` in it does not split the table's cell.
     assert.match(
       doc,
-      /^\| `rotate-within` \| `30d` \| Rotate mode: only secrets whose current version expires within this window\. \|$/m,
+      /^\| `example-window` \| `30d` \| Example mode: only secrets whose current version expires within this window\. \|$/m,
     );
     assert.match(doc, /GitHub OIDC token audience \\\| the cloud's\./);
   } finally {

@@ -16,14 +16,18 @@ import type { Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
 
 export const listMode: Mode = {
-  inputs: { "include-deleted": "false" },
+  inputs: { "include-deleted": "false", "rotate-within": null },
   role: `the identity needs the "Key Vault Reader" role on the vault (names and attributes, no values) or "Key Vault Secrets User" (or an access policy with secret list)`,
   listing: true,
-  parse({ raw, bool, label, problems }) {
+  parse({ raw, bool, label, problems, duration }) {
     if ((raw("secrets") ?? "").trim() !== "")
       problems.push(`input ${label("secrets")} is not taken in list mode (it lists every secret)`);
     const includeDeleted = bool("include-deleted", false);
-    return { dryRun: false, run: (job) => runList(job, includeDeleted) };
+    const rotateWithinMs = duration("rotate-within");
+    return {
+      dryRun: false,
+      run: async (job) => flagDue(await runList(job, includeDeleted), rotateWithinMs),
+    };
   },
 };
 
@@ -60,6 +64,25 @@ async function runList(
       : [],
   ]);
   return [...live, ...deleted];
+}
+
+/**
+ * `rotate-within`: each live secret whose latest version expires within the window (or has
+ * expired) is flagged `rotationDue`, as rotate mode with the same window would rotate it.
+ */
+function flagDue(rows: ResultRow[], withinMs: number | undefined): ResultRow[] {
+  if (withinMs === undefined) return rows;
+  const now = Date.now();
+  return rows.map((row) => {
+    if (!row.listed || row.source !== "vault") return row;
+    const expires = row.listed.expires === null ? Number.NaN : Date.parse(row.listed.expires);
+    const due = !Number.isNaN(expires) && expires - now <= withinMs;
+    return {
+      ...row,
+      listed: { ...row.listed, rotationDue: due },
+      ...(due ? { note: expires <= now ? "expired: due for rotation" : "due for rotation" } : {}),
+    };
+  });
 }
 
 const iso = (date: Date | undefined): string | null => date?.toISOString() ?? null;
