@@ -254,5 +254,8 @@ export function failure(request: { hint: string }, what: string, e: unknown): st
           ...(error.host ? { host: error.host } : {}),
         });
   if (remedy) parts.push(remedy);
+  // The connection's hint (which identity, what to check of it) and the mode's role stay: a
+  // refusal is as often the wrong identity as a missing role.
+  if (error.status === 401 || error.status === 403) parts.push(`check: ${request.hint}`);
   return parts.join("; ");
 }
