@@ -58,6 +58,16 @@ async function releaseCheckout(): Promise<string> {
   ]) {
     cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
   }
+  // A release checkout right after a release: nothing written under [Unreleased] yet (the real
+  // file may hold notes for the next version).
+  const changelog = path.join(dir, "CHANGELOG.md");
+  writeFileSync(
+    changelog,
+    readFileSync(changelog, "utf8").replace(
+      /## \[Unreleased\]\n[\s\S]*?(?=\n## \[)/,
+      "## [Unreleased]\n",
+    ),
+  );
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
   writeFileSync(path.join(dir, ".gitignore"), "node_modules\n");
   for (const args of [
