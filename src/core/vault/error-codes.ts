@@ -31,7 +31,11 @@ function access(hint: string): { role: string; permissions: string } {
   return { role, permissions: [...new Set(words)].join(" ") || "get list set" };
 }
 
-/** A sentence for Key Vault's or ARM's code (inner code first), or undefined for one not known. */
+/**
+ * A sentence for Key Vault's or ARM's code (inner code first), or undefined for one not known.
+ * The hint is the connection's own sentence (most begin with "check") and the mode's role: it is
+ * appended as it is, never after another "check".
+ */
 export function codeRemedy(
   status: number | undefined,
   code: string | undefined,
@@ -62,9 +66,9 @@ export function codeRemedy(
     case "SecretNotFound":
       return "no secret of that name in the vault (names are compared without regard to case): check the name, or set ignore-not-found";
     case "Forbidden":
-      return `the vault refused the identity: check ${context.hint}`;
+      return `the vault refused the identity: ${context.hint}`;
     case "Unauthorized":
-      return `the vault did not accept the token: check ${context.hint}`;
+      return `the vault did not accept the token: ${context.hint}`;
     case "BadParameter":
       return "the vault refused what was sent (a name, a tag, a content type or a date): check the entry's inputs against Key Vault's limits";
     case "Conflict":
