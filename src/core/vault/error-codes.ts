@@ -51,6 +51,10 @@ export function codeRemedy(
     case "ForbiddenByRbac":
       return `the identity has no Azure role on the vault that allows this: assign "${role}" (az role assignment create --role "${role}" --assignee IDENTITY_OBJECT_ID --scope ${scope}); role assignments take a few minutes to apply`;
     case "ForbiddenByPolicy":
+      // Key Vault says this when the only access policy entry that matches is a compound one
+      // (an application on behalf of a user): it needs the on-behalf-of flow, which a pipeline's
+      // identity never uses.
+      return `the vault's access policy for the identity is a compound one (an application on behalf of a user), which needs an on-behalf-of token a pipeline cannot have: give the identity an entry of its own (az keyvault set-policy --name ${vault} --object-id IDENTITY_OBJECT_ID --secret-permissions ${permissions}), or move the vault to Azure RBAC`;
     case "AccessDenied":
       return `the vault's access policies do not give the identity this permission: add them (az keyvault set-policy --name ${vault} --object-id IDENTITY_OBJECT_ID --secret-permissions ${permissions}), or move the vault to Azure RBAC`;
     case "SecretDisabled":

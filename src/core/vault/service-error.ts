@@ -235,7 +235,11 @@ function environmentProxy(message: string, host: string | undefined): string | u
 /** Errors this project made: their messages say what they mean to, whole. */
 function isOwn(e: Error): boolean {
   return (
-    e.name === "VaultError" || e.name === "ValidationError" || e.name === "RequestTimeoutError"
+    e.name === "VaultError" ||
+    e.name === "ValidationError" ||
+    e.name === "RequestTimeoutError" ||
+    // A platform's credential wrapper: its own words, the token endpoint's held as a marker.
+    e.name === "CredentialError"
   );
 }
 
