@@ -31,7 +31,11 @@ function access(hint: string): { role: string; permissions: string } {
   return { role, permissions: [...new Set(words)].join(" ") || "get list set" };
 }
 
-/** A sentence for Key Vault's or ARM's code (inner code first), or undefined for one not known. */
+/**
+ * A sentence for Key Vault's or ARM's code (inner code first), or undefined for one not known.
+ * The hint is the connection's own sentence (most begin with "check") and the mode's role: it is
+ * appended as it is, never after another "check".
+ */
 export function codeRemedy(
   status: number | undefined,
   code: string | undefined,
@@ -47,6 +51,10 @@ export function codeRemedy(
     case "ForbiddenByRbac":
       return `the identity has no Azure role on the vault that allows this: assign "${role}" (az role assignment create --role "${role}" --assignee IDENTITY_OBJECT_ID --scope ${scope}); role assignments take a few minutes to apply`;
     case "ForbiddenByPolicy":
+      // Key Vault says this when the only access policy entry that matches is a compound one
+      // (an application on behalf of a user): it needs the on-behalf-of flow, which a pipeline's
+      // identity never uses.
+      return `the vault's access policy for the identity is a compound one (an application on behalf of a user), which needs an on-behalf-of token a pipeline cannot have: give the identity an entry of its own (az keyvault set-policy --name ${vault} --object-id IDENTITY_OBJECT_ID --secret-permissions ${permissions}), or move the vault to Azure RBAC`;
     case "AccessDenied":
       return `the vault's access policies do not give the identity this permission: add them (az keyvault set-policy --name ${vault} --object-id IDENTITY_OBJECT_ID --secret-permissions ${permissions}), or move the vault to Azure RBAC`;
     case "SecretDisabled":
@@ -62,9 +70,9 @@ export function codeRemedy(
     case "SecretNotFound":
       return "no secret of that name in the vault (names are compared without regard to case): check the name, or set ignore-not-found";
     case "Forbidden":
-      return `the vault refused the identity: check ${context.hint}`;
+      return `the vault refused the identity: ${context.hint}`;
     case "Unauthorized":
-      return `the vault did not accept the token: check ${context.hint}`;
+      return `the vault did not accept the token: ${context.hint}`;
     case "BadParameter":
       return "the vault refused what was sent (a name, a tag, a content type or a date): check the entry's inputs against Key Vault's limits";
     case "Conflict":

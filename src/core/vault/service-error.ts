@@ -181,7 +181,9 @@ export function serviceError(e: unknown): ServiceError {
       found.code = code;
     const message = e instanceof Error ? e.message : String(e);
     // network.ts names the proxy it could not reach; the SDK keeps only the message.
-    const proxy = /^could not reach the proxy (https?:\/\/[\w.:[\]-]+)/.exec(message)?.[1];
+    const proxy =
+      /^could not reach the proxy (https?:\/\/[\w.:[\]-]+)/.exec(message)?.[1] ??
+      environmentProxy(message, found.host);
     if (proxy) found.proxy = proxy;
     const sentence =
       found.code === undefined
@@ -205,10 +207,39 @@ export function serviceError(e: unknown): ServiceError {
   return found;
 }
 
+/**
+ * The proxy the SDK dialled for the request, when Node's message names an address that is not
+ * the request's host (`connect ECONNREFUSED 127.0.0.1:3128` for a vault at :443, `getaddrinfo
+ * ENOTFOUND proxy.corp` for `myvault.vault.azure.net`): the Azure SDK's transport goes through
+ * `HTTPS_PROXY` on its own and keeps only the socket's message. Only an address or a host name
+ * of the strict forms below is taken from the message; a name that resolved to an address
+ * (a vault's, without a proxy) on the request's own port is not told apart, and names none.
+ */
+function environmentProxy(message: string, host: string | undefined): string | undefined {
+  if (host === undefined) return undefined;
+  const target = new URL(`https://${host}`);
+  const port = target.port || "443";
+  const connect = /^connect E[A-Z]+ ((?:\d{1,3}\.){3}\d{1,3}):(\d{1,5})$/.exec(message);
+  if (connect) {
+    const [, address = "", dialled = ""] = connect;
+    const elsewhere =
+      dialled !== port || (/^[\d.]+$/.test(target.hostname) && address !== target.hostname);
+    return elsewhere ? `${address}:${dialled}` : undefined;
+  }
+  const name = /^getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([a-z0-9.-]{1,253})$/i.exec(message)?.[1];
+  return name !== undefined && name.toLowerCase() !== target.hostname.toLowerCase()
+    ? name
+    : undefined;
+}
+
 /** Errors this project made: their messages say what they mean to, whole. */
 function isOwn(e: Error): boolean {
   return (
-    e.name === "VaultError" || e.name === "ValidationError" || e.name === "RequestTimeoutError"
+    e.name === "VaultError" ||
+    e.name === "ValidationError" ||
+    e.name === "RequestTimeoutError" ||
+    // A platform's credential wrapper: its own words, the token endpoint's held as a marker.
+    e.name === "CredentialError"
   );
 }
 

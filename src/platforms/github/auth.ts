@@ -13,7 +13,7 @@ import {
 } from "@azure/identity";
 import { clouds } from "../../core/vault/clouds.ts";
 import { azureCliCredential } from "../azure-cli-credential.ts";
-import { ValidationError, errorMessage } from "../../core/errors.ts";
+import { ValidationError, errorMessage, untrusted } from "../../core/errors.ts";
 import {
   createNetworkClient,
   environmentProxyPassword,
@@ -56,7 +56,10 @@ export interface AuthContext {
   getIDToken(audience: string): Promise<string>;
 }
 
-/** Thrown when a token cannot be had: names the path tried and what to fix. Never carries a secret. */
+/**
+ * Thrown when a token cannot be had: names the path tried and what to fix. The token endpoint's
+ * own words are in it only as a marker (errors.ts `untrusted`), so it never carries a secret.
+ */
 export class CredentialError extends Error {
   constructor(message: string) {
     super(message);
@@ -280,8 +283,11 @@ export function explainFailures(
         return await inner.getToken(scopes, options);
       } catch (e: unknown) {
         const scope = Array.isArray(scopes) ? scopes.join(" ") : scopes;
+        // The token endpoint's text (MSAL's, a proxy's) is the server's: only a marker for it,
+        // which the reporter shows when it holds no known value; the path and the hint are ours
+        // and stand either way.
         throw new CredentialError(
-          `could not get a token for ${scope} with ${describe}: ${oneLine(errorMessage(e))}; ${hint}`,
+          `could not get a token for ${scope} with ${describe}: ${untrusted(oneLine(errorMessage(e)))}; ${hint}`,
         );
       }
     },

@@ -3,11 +3,15 @@
 // token request that names the path tried and the fix.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ValidationError } from "../../../src/core/errors.ts";
+import { ValidationError, resolveUntrusted } from "../../../src/core/errors.ts";
 import { startEmulator, type Emulator } from "../../../src/emulator/index.ts";
+import { Reporter, withheld } from "../../../src/core/report/reporter.ts";
+import { failure } from "../../../src/core/vault/service-error.ts";
+import { MemoryPlatform } from "../../helpers/memory-platform.ts";
 import {
   CredentialError,
   connectGitHub,
+  explainFailures,
   type AuthContext,
   type AuthInputName,
 } from "../../../src/platforms/github/auth.ts";
@@ -223,7 +227,8 @@ describe("GitHub auth against the emulator's Entra stand-in", () => {
       (e: unknown) =>
         e instanceof CredentialError &&
         /with GitHub OIDC \(client 1111/.test(e.message) &&
-        /Failed to get ID Token/.test(e.message) &&
+        // The token endpoint's words are held as a marker, for the reporter to judge.
+        /Failed to get ID Token/.test(resolveUntrusted(e.message, (server) => server)) &&
         /id-token: write/.test(e.message) &&
         !e.message.includes("\n"),
     );
@@ -240,4 +245,47 @@ describe("GitHub auth against the emulator's Entra stand-in", () => {
     assert.ok(token?.token);
     assert.match(connection.describe, /authority https:\/\/127\.0\.0\.1:/);
   });
+});
+
+void test("a token endpoint's text that quotes a value is withheld; the path tried and its hint stay", async () => {
+  const value = secretValue("quoted");
+  const hint = "check that client-secret is current for that application";
+  // As an authority (or a proxy in front of it) might answer: the secret it was sent, quoted.
+  const inner = {
+    getToken: () =>
+      Promise.reject(new Error(`AADSTS7000215: Invalid client secret provided: '${value}'.`)),
+  };
+  const credential = explainFailures(inner, "client secret (client 1111, tenant t)", hint);
+  const e = await credential.getToken("https://vault.azure.net/.default").then(
+    () => assert.fail("the token request succeeded"),
+    (error: unknown) => error,
+  );
+  assert.ok(e instanceof CredentialError);
+  const platform = new MemoryPlatform();
+  const reporter = new Reporter(platform);
+  reporter.remember(value);
+  const shown = reporter.text(failure({ hint: "the vault role" }, "reading db", e));
+  assert.equal(shown.includes(value.slice(-12)), false, shown);
+  assert.ok(shown.includes(withheld), shown);
+  assert.match(
+    shown,
+    /could not get a token for https:\/\/vault\.azure\.net\/\.default with client secret \(client 1111, tenant t\)/,
+  );
+  assert.ok(shown.includes(hint), `the hint is kept: ${shown}`);
+  // A clean answer is shown whole, between the path and the hint.
+  const clean = explainFailures(
+    {
+      getToken: () =>
+        Promise.reject(new Error("AADSTS700016: Application not found in the directory.")),
+    },
+    "client secret (client 1111, tenant t)",
+    hint,
+  );
+  const second = await clean
+    .getToken("https://vault.azure.net/.default")
+    .catch((error: unknown) => error);
+  assert.match(
+    reporter.text(failure({ hint: "the vault role" }, "reading db", second)),
+    /with client secret \(client 1111, tenant t\): AADSTS700016: Application not found in the directory\.; check that client-secret is current/,
+  );
 });
