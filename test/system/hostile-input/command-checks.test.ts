@@ -130,6 +130,32 @@ describe("Azure Pipelines", () => {
     });
   }
 
+  void test("the task's progress passes: a growing percentage and its progress line", () => {
+    const progress = [
+      "##vso[task.setprogress value=0;]get: 0 of 2 done, 0 s",
+      "##vso[task.setprogress value=50;]get: 1 of 2 done, 1 failed, 1 s (1 reads wait for the vault's budget (2000 per 10 s))",
+      "##vso[task.setprogress value=100;]get: 2 of 2 done, 1 failed, 2 s",
+    ];
+    assert.deepEqual(pipelinesCommandProblems(run(...progress), expected), []);
+  });
+
+  for (const [what, line] of [
+    [
+      "a progress with a property of its own",
+      "##vso[task.setprogress value=5;x=y;]get: 0 of 2 done, 0 s",
+    ],
+    ["a progress that is no percentage", "##vso[task.setprogress value=101;]get: 0 of 2 done, 0 s"],
+    ["a progress with free text", "##vso[task.setprogress value=5;]injected"],
+    [
+      "a progress that goes back",
+      "##vso[task.setprogress value=50;]get: 1 of 2 done, 0 s\n##vso[task.setprogress value=0;]get: 0 of 2 done, 0 s",
+    ],
+  ] as const) {
+    void test(`catches ${what}`, () => {
+      assert.notDeepEqual(pipelinesCommandProblems(run(line), expected), []);
+    });
+  }
+
   void test("catches a missing mask, a missing variable, and a task.complete that is not last", () => {
     const lines = [...start, ...end];
     const without = (text: string): TaskRun => taskRun(lines.filter((l) => l !== text).join("\n"));

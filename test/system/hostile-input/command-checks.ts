@@ -87,6 +87,34 @@ export interface PipelinesExpectation {
   result: "Succeeded" | "Failed";
 }
 
+/**
+ * The task's progress (`tl.setProgress(percent, progressLine(state))`): only `value`, a whole
+ * percentage that never goes back, and the line `get: 3 of 40 done, 1 failed, 2 s` with, while
+ * requests wait, the gate's own words on the budget. Anything else under that name (another
+ * property, free text) is not the task's.
+ */
+const progressForm =
+  /^[a-z]+: \d+ of \d+ done(?:, \d+ failed)?, \d+ s(?: \(\d+ (?:writes|reads) wait for the vault's budget \(\d+ per \d+ s\)(?:, \d+ reads wait for the vault's budget \(\d+ per \d+ s\))?\))?$/;
+
+function progressProblems(run: TaskRun): string[] {
+  const problems: string[] = [];
+  let last = 0;
+  for (const c of run.commands.filter((command) => command.name === "task.setprogress")) {
+    const keys = Object.keys(c.properties).join(",");
+    const value = c.properties.value ?? "";
+    const percent = Number(value);
+    if (keys !== "value" || !/^\d{1,3}$/.test(value) || percent > 100 || percent < last) {
+      problems.push(
+        `stdout line ${c.line} is a task.setprogress whose properties are not the task's`,
+      );
+    } else last = percent;
+    if (!progressForm.test(c.data)) {
+      problems.push(`stdout line ${c.line} is a task.setprogress whose text is not the task's`);
+    }
+  }
+  return problems;
+}
+
 /** The pieces the task registers with the agent: a multi-line value only line by line unless the job allows it whole. */
 function pipelinesMaskPieces(value: string, multilineAllowed: boolean): string[] {
   const pieces = expectedMaskPieces(value);
@@ -97,8 +125,8 @@ function pipelinesMaskPieces(value: string, multilineAllowed: boolean): string[]
  * The agent takes the first `##vso[` of each line (any case) as a logging command, wherever it
  * starts, and `##[` at a line's start as formatting. The task may issue: `task.setsecret` for
  * exactly the value pieces, `task.setvariable` for exactly `result`, `changed` and the expected
- * secret variables, `task.debug`, one `task.uploadsummary`, `task.issue` only when it fails, and
- * one `task.complete`, last.
+ * secret variables, `task.debug`, one `task.uploadsummary`, `task.issue` only when it fails,
+ * `task.setprogress` in the one form its progress takes, and one `task.complete`, last.
  */
 export function pipelinesCommandProblems(run: TaskRun, expected: PipelinesExpectation): string[] {
   const problems: string[] = [];
@@ -107,6 +135,7 @@ export function pipelinesCommandProblems(run: TaskRun, expected: PipelinesExpect
     "task.setvariable",
     "task.debug",
     "task.uploadsummary",
+    "task.setprogress",
     "task.complete",
     ...(expected.result === "Failed" ? ["task.issue"] : []),
   ]);
@@ -115,6 +144,7 @@ export function pipelinesCommandProblems(run: TaskRun, expected: PipelinesExpect
       problems.push(`stdout line ${command.line} is a ${command.name} the task did not issue`);
     }
   }
+  problems.push(...progressProblems(run));
   run.lines.forEach((line, index) => {
     if (/^\s*##\[/.test(line)) problems.push(`stdout line ${index} is a ##[ formatting line`);
   });

@@ -44,6 +44,8 @@ for (const platform of platforms) {
           const outcome = await runStep(platform, emulator, {
             mode: "get",
             secrets: "*",
+            // Where values leave the step by name, `*` needs a prefix; the listing is the point here.
+            outputPrefix: "KV_",
             vault: { url: vault.url },
           });
           assertFailed(outcome);
@@ -76,6 +78,8 @@ for (const platform of platforms) {
           const outcome = await runStep(platform, emulator, {
             mode: "get",
             secrets: "*",
+            // Where values leave the step by name, `*` needs a prefix; the listing is the point here.
+            outputPrefix: "KV_",
             vault: { url: vault.url },
           });
           assertFailed(outcome);

@@ -48,6 +48,11 @@ export interface Step {
       };
   /** `request-timeout`, e.g. `1s`. */
   requestTimeout?: string;
+  /**
+   * Get mode's `output-prefix`: `*` needs one where values leave the step by name (the task's
+   * secret variables, the CLI's file lines).
+   */
+  outputPrefix?: string;
   /** Environment of the process (NODE_DEBUG, NODE_TLS_REJECT_UNAUTHORIZED...). */
   env?: Record<string, string>;
 }
@@ -120,13 +125,16 @@ async function onGitHub(emu: Emulator, step: Step): Promise<Partial> {
       ...(step.mode === "list" ? {} : { secrets: step.secrets }),
       ...(step.dryRun ? { "dry-run": "true" } : {}),
       ...(step.requestTimeout ? { "request-timeout": step.requestTimeout } : {}),
+      ...(step.outputPrefix ? { "output-prefix": step.outputPrefix } : {}),
     },
     env: { ...emu.env(), ...step.variables, ...step.env },
   });
   const failure = errorsOf(run);
+  // The values only: not the outputs every run sets (the result, the count, the vault used).
   const values = { ...run.outputs };
   delete values["result"];
   delete values["changed"];
+  delete values["vault-url"];
   return {
     platform: "github",
     ok: run.exitCode === 0,
@@ -156,6 +164,7 @@ async function onPipelines(emu: Emulator, step: Step): Promise<Partial> {
     ...(step.mode === "list" ? {} : { secrets: step.secrets }),
     ...(step.dryRun ? { dryRun: "true" } : {}),
     ...(step.requestTimeout ? { requestTimeout: step.requestTimeout } : {}),
+    ...(step.outputPrefix ? { outputPrefix: step.outputPrefix } : {}),
   };
   const ws = workspaceOf(step);
   if ("url" in step.vault) inputs.vaultUrl = step.vault.url;
@@ -221,6 +230,7 @@ async function onCli(emu: Emulator, step: Step): Promise<Partial> {
         ...(step.dryRun ? ["--dry-run"] : []),
         ...(step.mode === "get" ? ["--out", out, "--format", "json"] : []),
         ...(step.requestTimeout ? ["--request-timeout", step.requestTimeout] : []),
+        ...(step.outputPrefix ? ["--output-prefix", step.outputPrefix] : []),
       ],
       { ...emu.env(), ...step.variables, ...step.env },
     );
