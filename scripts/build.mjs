@@ -9,6 +9,8 @@ const { version } = JSON.parse(await readFile("package.json", "utf8"));
 export const entryPoints = {
   action: "src/platforms/github/main.ts",
   task: "src/platforms/azure-pipelines/main.ts",
+  // The task's pre-job run (task.json `prejobexecution`): the agent tells it apart by its file only.
+  prejob: "src/platforms/azure-pipelines/prejob.ts",
   cli: "src/platforms/cli/main.ts",
   emulator: "src/emulator/main.ts",
 };

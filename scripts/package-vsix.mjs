@@ -21,7 +21,10 @@ const stage = path.join(out, "extension");
 const manifest = JSON.parse(readFileSync(path.join(root, "vss-extension.json"), "utf8"));
 const taskJson = JSON.parse(readFileSync(path.join(root, "task.json"), "utf8"));
 
-const bundles = Object.values(taskJson.execution).map((handler) => handler.target);
+// Every run's target: the normal one and the pre-job one (task.json `prejobexecution`).
+const bundles = [taskJson.execution, taskJson.prejobexecution]
+  .flatMap((runs) => Object.values(runs ?? {}))
+  .map((handler) => handler.target);
 for (const target of new Set(bundles)) {
   if (!existsSync(path.join(root, target))) {
     console.error(`${target} is missing: run npm run build first`);

@@ -31,6 +31,7 @@ export type InputName =
   | "output-prefix"
   | "allow-reserved-names"
   | "ignore-not-found"
+  | "run-as-pre-job"
   | "request-timeout"
   | "rotate-within"
   | "validity"

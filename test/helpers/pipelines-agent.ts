@@ -24,6 +24,14 @@ import { assertNoLeaks, recordScenario } from "./leaks.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 export const taskBundle = path.join(root, "dist", "task.cjs");
+/**
+ * The task's pre-job target (task.json `prejobexecution`). The agent runs it before the job's
+ * first step with the environment it gives the normal run (Agent.Worker/JobExtension.cs adds a
+ * pre-job TaskRunner for the same task step, under the same condition; TaskRunner.cs and
+ * Handlers/NodeHandler.cs build the same inputs, variables and endpoints, and pass no
+ * arguments): `runTask({ ...options, bundle: preJobBundle })` is the agent's pre-job run.
+ */
+export const preJobBundle = path.join(root, "dist", "prejob.cjs");
 
 interface TaskJsonInput {
   name: string;
@@ -132,6 +140,26 @@ export interface TaskRun {
   summaries: string[];
   /** Messages of `task.issue type=error`. */
   errors: string[];
+}
+
+/**
+ * The variables a later step of the job gets from a run's `task.setvariable`s: the agent sets
+ * them on the job's variables (ExecutionContext.SetVariable), a secret one reaching a later Node
+ * step as `SECRET_<NAME>` only. `earlier` are the job's variables before the run.
+ */
+export function laterStepVariables(
+  run: TaskRun,
+  earlier: Pick<TaskRunOptions, "variables" | "secretVariables"> = {},
+): Pick<TaskRunOptions, "variables" | "secretVariables"> {
+  const variables = { ...earlier.variables };
+  const secretVariables = { ...earlier.secretVariables };
+  for (const [name, v] of Object.entries(run.variables)) {
+    if (v.output) continue;
+    delete variables[name];
+    delete secretVariables[name];
+    (v.secret ? secretVariables : variables)[name] = v.value;
+  }
+  return { variables, secretVariables };
 }
 
 /** The agent's environment-variable form of a name: upper case, `.` and space -> `_`. */

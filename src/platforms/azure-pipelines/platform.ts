@@ -186,6 +186,11 @@ export class PipelinesPlatform implements Platform {
     process.exitCode = 1;
   }
 
+  /** The end of the one of the task's two runs that has nothing to do (stage.ts). */
+  skip(message: string): void {
+    tl.setResult(tl.TaskResult.Skipped, message);
+  }
+
   /** The end of a run the core found good: succeeded, unless a variable was refused on the way. */
   succeed(): void {
     if (this.refusals.length > 0)

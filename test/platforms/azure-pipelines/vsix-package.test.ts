@@ -52,6 +52,7 @@ test("npm run package makes a .vsix with the manifest, its overview and licence,
     "AmlSecrets/task.json",
     "AmlSecrets/icon.png",
     "AmlSecrets/dist/task.cjs",
+    "AmlSecrets/dist/prejob.cjs",
   ]) {
     assert.ok(entries.has(name), `${name} is not in the .vsix`);
   }

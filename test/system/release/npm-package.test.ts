@@ -162,7 +162,13 @@ test("the installed aml-secrets sets secrets in the emulator, re-runs unchanged,
 test("every bundle in dist/ requires nothing but Node's own modules", () => {
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   const bundles = readdirSync(path.join(root, "dist")).filter((f) => f.endsWith(".cjs"));
-  assert.deepEqual(bundles.sort(), ["action.cjs", "cli.cjs", "emulator.cjs", "task.cjs"]);
+  assert.deepEqual(bundles.sort(), [
+    "action.cjs",
+    "cli.cjs",
+    "emulator.cjs",
+    "prejob.cjs",
+    "task.cjs",
+  ]);
   for (const bundle of bundles) {
     const text = readFileSync(path.join(root, "dist", bundle), "utf8");
     const required = [...text.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]);

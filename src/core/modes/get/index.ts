@@ -20,10 +20,14 @@ export const getMode: Mode = {
     "output-prefix": null,
     "allow-reserved-names": "false",
     "ignore-not-found": "false",
+    // Azure Pipelines only: which of the task's two runs reads (platforms/azure-pipelines/stage.ts).
+    "run-as-pre-job": "false",
   },
   role: `the identity needs the "Key Vault Secrets User" role on the vault (or an access policy with secret get and list)`,
   parse(fields) {
     const settings = parseGetInputs(fields);
+    // The task's entry acts on it; read here so that a malformed value is reported.
+    fields.bool("run-as-pre-job", false);
     return {
       dryRun: false,
       prepare({ platform }) {
