@@ -9,8 +9,6 @@ const { version } = JSON.parse(await readFile("package.json", "utf8"));
 export const entryPoints = {
   action: "src/platforms/github/main.ts",
   task: "src/platforms/azure-pipelines/main.ts",
-  // The task's pre-job run (task.json `prejobexecution`): the agent tells it apart by its file only.
-  prejob: "src/platforms/azure-pipelines/prejob.ts",
   cli: "src/platforms/cli/main.ts",
   emulator: "src/emulator/main.ts",
 };
@@ -36,3 +34,11 @@ await build({
 const cli = "dist/cli.cjs";
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, "utf8")}`);
 await chmod(cli, 0o755);
+
+// The task's pre-job run (task.json `prejobexecution`): the agent tells the two runs apart by
+// the file it starts only, so the pre-job has a file of its own, which says which run it is and
+// loads the task's one bundle (a second bundle would add 1 MB to the .vsix for one word).
+await writeFile(
+  "dist/prejob.cjs",
+  '"use strict";\n// aml-secrets: the task\'s pre-job run (task.json prejobexecution).\nglobalThis.AML_SECRETS_TASK_RUN = "pre-job";\nrequire("./task.cjs");\n',
+);
