@@ -55,6 +55,7 @@ const specInputs: Record<string, string | undefined> = {
   "tenant-id": undefined,
   "client-secret": undefined,
   cloud: "AzureCloud",
+  audience: undefined,
   "resource-manager-url": undefined,
   "rotate-within": undefined,
   validity: undefined,
