@@ -32,7 +32,7 @@ const serviceConnection =
 
 /** By the input's GitHub (kebab-case) name; a task- or CLI-only input by its kebab-case too. */
 export const spellings: Record<string, Spelling> = {
-  mode: { cli: { instead: "the command (set, plan, get, list, delete)" } },
+  mode: { cli: { instead: "the command (set, plan, get, list, delete, rotate)" } },
   "subscription-id": {
     task: { absent: "the subscription comes from the service connection (azureSubscription)" },
   },

@@ -128,6 +128,16 @@ export class MemoryPlatform implements Platform {
   failures(): string[] {
     return this.events.flatMap((e) => (e.kind === "fail" ? [e.message] : []));
   }
+  /**
+   * The problems the input failure lists (`- …` under `N problems with the inputs; nothing was
+   * sent:`), one each: every input problem is printed there, and only there.
+   */
+  problems(): string[] {
+    return this.failures().flatMap((failure) => {
+      const [head, ...problems] = failure.split("\n- ");
+      return head?.endsWith(" with the inputs; nothing was sent:") ? problems : [];
+    });
+  }
   /** Everything the platform was given that is not a mask call or a secret output, by where it went. */
   texts(): Record<string, string> {
     const texts: Record<string, string> = {

@@ -28,6 +28,7 @@ export type AuthInputName =
   | "tenant-id"
   | "client-secret"
   | "cloud"
+  | "audience"
   | "resource-manager-url"
   | "subscription-id";
 
@@ -41,8 +42,15 @@ export const authModes = [
 export type AuthMode = (typeof authModes)[number];
 type ResolvedMode = Exclude<AuthMode, "auto">;
 
-/** The audience GitHub's OIDC token must carry for a Microsoft Entra federated credential. */
-export const entraAudience = "api://AzureADTokenExchange";
+/**
+ * The audience GitHub's OIDC token must carry for a Microsoft Entra federated credential, by
+ * cloud: each cloud's Entra accepts only its own (the `audience` input overrides it).
+ */
+export const entraAudiences: Record<string, string> = {
+  AzureCloud: "api://AzureADTokenExchange",
+  AzureUSGovernment: "api://AzureADTokenExchangeUSGov",
+  AzureChinaCloud: "api://AzureADTokenExchangeChina",
+};
 
 /** What `connect()` needs from its surroundings, so it can be tested without a runner. */
 export interface AuthContext {
@@ -104,7 +112,8 @@ export function connectGitHub(ctx: AuthContext): Connection & { secrets?: string
     disableInstanceDiscovery: !isPublicAuthority(authorityHost),
   };
   const subscriptionId = ctx.input("subscription-id");
-  const made = makeCredential(mode, { ctx, clientId, tenantId, clientSecret, identity });
+  const audience = ctx.input("audience") ?? entraAudiences[cloud.name] ?? "";
+  const made = makeCredential(mode, { ctx, clientId, tenantId, clientSecret, audience, identity });
   const connection: Connection & { secrets?: string[] } = {
     credential: explainFailures(made.credential, made.describe, made.hint),
     httpClient,
@@ -226,11 +235,13 @@ interface CredentialInputs {
   clientId: string | undefined;
   tenantId: string | undefined;
   clientSecret: string | undefined;
+  /** The audience of GitHub's OIDC token. */
+  audience: string;
   identity: { authorityHost: string; disableInstanceDiscovery: boolean; httpClient: HttpClient };
 }
 
 function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCredential {
-  const { ctx, clientId = "", tenantId = "", clientSecret = "", identity } = inputs;
+  const { ctx, clientId = "", tenantId = "", clientSecret = "", audience, identity } = inputs;
   switch (mode) {
     case "client-secret":
       return {
@@ -243,11 +254,11 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
         credential: new ClientAssertionCredential(
           tenantId,
           clientId,
-          () => ctx.getIDToken(entraAudience),
+          () => ctx.getIDToken(audience),
           identity,
         ),
         describe: `GitHub OIDC (client ${clientId}, tenant ${tenantId}, authority ${identity.authorityHost})`,
-        hint: `check that the job has 'permissions: id-token: write' and that the application has a federated credential whose issuer is https://token.actions.githubusercontent.com, audience ${entraAudience} and subject matches this workflow (e.g. repo:OWNER/REPO:ref:refs/heads/main or repo:OWNER/REPO:environment:NAME)`,
+        hint: `check that the job has 'permissions: id-token: write' and that the application has a federated credential whose issuer is https://token.actions.githubusercontent.com, audience ${audience} and subject matches this workflow (e.g. repo:OWNER/REPO:ref:refs/heads/main or repo:OWNER/REPO:environment:NAME)`,
       };
     case "azure-cli":
       return {

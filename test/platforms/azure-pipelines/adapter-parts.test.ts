@@ -56,6 +56,7 @@ const specInputs: InputName[] = [
   "output-variables",
   "output-prefix",
   "allow-reserved-names",
+  "ignore-not-found",
   "request-timeout",
   "rotate-within",
   "validity",
@@ -122,6 +123,7 @@ describe("task.json", () => {
       outFormat: "dotenv",
       outputVariables: "false",
       allowReservedNames: "false",
+      ignoreNotFound: "false",
       requestTimeout: "30s",
     });
     assert.deepEqual(taskInputs().length, taskJson.inputs.length);
@@ -140,6 +142,7 @@ describe("task.json", () => {
       "names",
       "outFile",
       "result",
+      "vaultUrl",
     ]);
   });
 });

@@ -215,6 +215,28 @@ describe("GitHub auth against the emulator's Entra stand-in", () => {
     assert.ok(emulator.requests.some((r) => r.kind === "token" && r.status === 200));
   });
 
+  void test("OIDC asks for the cloud's audience, or the one the audience input names", async () => {
+    const asked = async (inputs: Partial<Record<AuthInputName, string>>): Promise<string[]> => {
+      const ctx = fakeContext(
+        { ...ids, "tenant-id": emulator.tenantId, ...inputs },
+        { ...oidcEnv, AZURE_AUTHORITY_HOST: emulator.authorityHost },
+        () => Promise.reject(new Error("no OIDC here")),
+      );
+      const credential = connectGitHub(ctx).credential;
+      await assert.rejects(credential.getToken("https://vault.azure.net/.default"));
+      return [...new Set(ctx.idTokenAudiences)];
+    };
+    assert.deepEqual(await asked({ cloud: "AzureUSGovernment" }), [
+      "api://AzureADTokenExchangeUSGov",
+    ]);
+    assert.deepEqual(await asked({ cloud: "AzureChinaCloud" }), [
+      "api://AzureADTokenExchangeChina",
+    ]);
+    assert.deepEqual(await asked({ audience: "api://contoso-federation" }), [
+      "api://contoso-federation",
+    ]);
+  });
+
   void test("a failed token request names the path tried and what to fix", async () => {
     const ctx = fakeContext(
       { ...ids, "tenant-id": emulator.tenantId },

@@ -48,12 +48,14 @@ const specInputs: Record<string, string | undefined> = {
   "out-format": "dotenv",
   "output-prefix": undefined,
   "allow-reserved-names": "false",
+  "ignore-not-found": "false",
   "request-timeout": "30s",
   auth: "auto",
   "client-id": undefined,
   "tenant-id": undefined,
   "client-secret": undefined,
   cloud: "AzureCloud",
+  audience: undefined,
   "resource-manager-url": undefined,
   "rotate-within": undefined,
   validity: undefined,
@@ -61,16 +63,24 @@ const specInputs: Record<string, string | undefined> = {
   "authority-host": undefined,
 };
 
+// The GitHub column of the SPEC's output table (besides the one output per get or generate entry).
+const specOutputs = ["result", "changed", "names", "out-file", "vault-url"];
+
 test("action.yml declares every SPEC input, with the SPEC's defaults and a description", () => {
   assert.deepEqual(actionInputNames(actionYml).sort(), Object.keys(specInputs).sort());
   const expected = Object.fromEntries(
     Object.entries(specInputs).filter((e): e is [string, string] => e[1] !== undefined),
   );
   assert.deepEqual(actionDefaults(actionYml), expected);
+  const outputs = /^outputs:\n((?: .*\n|\n)*)/m.exec(actionYml)?.[1] ?? "";
+  assert.deepEqual(
+    [...outputs.matchAll(/^ {2}([a-z-]+):$/gm)].map((m) => m[1]),
+    specOutputs,
+  );
   const descriptions = [...actionYml.matchAll(/^ {4}description:/gm)].length;
   assert.equal(
     descriptions,
-    Object.keys(specInputs).length + 4,
+    Object.keys(specInputs).length + specOutputs.length,
     "each input and output is described",
   );
 });

@@ -31,7 +31,7 @@ void test("set: hostile vault names, variable names, prefixed variables and gene
   assert.deepEqual(emu().requests.slice(before), [], "no request of any kind");
   assert.deepEqual(emu().versions(`good-${id}`), []);
 
-  const errors = platform.lines();
+  const errors = platform.problems();
   assertEachNamed(errors, secrets.lines.slice(1));
   assertEachNamed(errors, generate.lines, "generate");
   for (const name of hostileVariableNames) {
@@ -58,7 +58,7 @@ void test("get: hostile vault and output names are all named together, nothing s
   });
   assert.equal(outcome.status, "invalid");
   assert.deepEqual(emu().requests.slice(before), [], "no request of any kind");
-  assertEachNamed(platform.lines(), secrets.lines);
+  assertEachNamed(platform.problems(), secrets.lines);
   assert.match(
     platform.failures()[0] ?? "",
     new RegExp(`^aml-secrets: ${secrets.lines.length} problems`),

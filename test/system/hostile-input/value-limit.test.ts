@@ -45,12 +45,7 @@ void test("one byte over the limit is a problem naming the variable and both siz
   );
   assert.equal(outcome.status, "invalid");
   assert.deepEqual(emu().requests.slice(before), []);
-  assert.ok(
-    platform
-      .lines()
-      .includes(
-        `secrets line 1: variable ${variable}'s value is ${limits.valueBytes + 1} bytes (Key Vault allows at most ${limits.valueBytes})`,
-      ),
-    platform.lines().join("\n"),
-  );
+  assert.deepEqual(platform.problems(), [
+    `secrets line 1: variable ${variable}'s value is ${limits.valueBytes + 1} bytes (Key Vault allows at most ${limits.valueBytes})`,
+  ]);
 });

@@ -105,7 +105,7 @@ test("each task input is shown in the classic editor in exactly the modes that r
     .map((i) => ({ name: i.name, has: i.visibleRule, wants: ruleOf(kebabCase(i.name)) }))
     .filter((i) => i.has !== i.wants);
   assert.deepEqual(wrong, []);
-  assert.equal(ruleOf("dry-run"), "mode = set || mode = delete");
+  assert.equal(ruleOf("dry-run"), "mode = set || mode = delete || mode = rotate");
   assert.equal(ruleOf("vault-url"), undefined);
 });
 

@@ -24,7 +24,7 @@ test("GitHub: a mistyped mode gets the mode meant, a comma list a hint, each pro
   const errors = errorsOf(run);
   assert.match(
     errors,
-    /input mode must be one of set, get, list, delete, not `gett`; did you mean get\?/,
+    /input mode must be one of set, get, list, delete, rotate, not `gett`; did you mean get\?/,
   );
   assert.equal(occurrences(errors, "did you mean get"), 1, errors);
   assert.equal(occurrences(errors, "must use https"), 1, errors);
