@@ -57,6 +57,7 @@ const specInputs: InputName[] = [
   "output-prefix",
   "allow-reserved-names",
   "ignore-not-found",
+  "run-as-pre-job",
   "request-timeout",
   "rotate-within",
   "validity",
@@ -124,6 +125,7 @@ describe("task.json", () => {
       outputVariables: "false",
       allowReservedNames: "false",
       ignoreNotFound: "false",
+      runAsPreJob: "false",
       requestTimeout: "30s",
     });
     assert.deepEqual(taskInputs().length, taskJson.inputs.length);
