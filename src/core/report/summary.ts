@@ -42,8 +42,13 @@ export function resultJson(rows: ResultRow[]): string {
 
 /** One log line per secret: name, action, version (and why, on a failure). */
 export function rowLines(rows: ResultRow[]): string[] {
-  const width = Math.min(48, Math.max(0, ...rows.map((r) => r.name.length)));
-  const actionWidth = Math.max(0, ...rows.map((r) => r.action.length));
+  // A loop, not Math.max(...rows): a listing's 125,000 rows as arguments overflow the stack.
+  let width = 0;
+  let actionWidth = 0;
+  for (const r of rows) {
+    width = Math.max(width, Math.min(48, r.name.length));
+    actionWidth = Math.max(actionWidth, r.action.length);
+  }
   return rows.map((r) => {
     const parts = [r.name.padEnd(width), r.action.padEnd(actionWidth)];
     if (r.version) parts.push(`version ${r.version}`);

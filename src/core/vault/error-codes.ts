@@ -116,9 +116,20 @@ const untrustedCertificates = new Set([
  */
 export function networkRemedy(
   code: string,
-  dialled: { host?: string; proxy?: string },
+  dialled: { host?: string; proxy?: string; proxyStatus?: number },
 ): string | undefined {
   const target = dialled.proxy ? `the proxy ${dialled.proxy}` : (dialled.host ?? "the vault");
+  // The proxy's own answers to the CONNECT (network.ts): the proxy is always the one dialled.
+  const proxy = `the proxy${dialled.proxy ? ` ${dialled.proxy}` : ""}`;
+  const tunnel = `the tunnel to ${dialled.host ?? "the vault"}`;
+  if (code === "EPROXYAUTH")
+    return `${proxy} refused ${tunnel} (407 Proxy Authentication Required): it refused the proxy user name and password given: check them (the agent's proxy settings, or the user and password in HTTPS_PROXY)`;
+  if (code === "EPROXYAUTHREQUIRED")
+    return `${proxy} refused ${tunnel} (407 Proxy Authentication Required): it asks for a user name and password, and none was given: give the proxy's credentials (the agent's proxy settings, or user:password in HTTPS_PROXY)`;
+  if (code === "EPROXYREFUSED")
+    return `${proxy} refused ${tunnel}${dialled.proxyStatus ? ` (${dialled.proxyStatus})` : ""}: check the proxy's rules for this host`;
+  if (code === "EPROXYTIMEOUT")
+    return `${proxy} did not answer the CONNECT to ${dialled.host ?? "the vault"} in time: check that the address is the proxy's and that it runs`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return dialled.proxy
       ? `the proxy's name ${dialled.proxy} could not be resolved (DNS): check the proxy's address and the runner's DNS`

@@ -320,7 +320,11 @@ class TunnelAgent extends https.Agent {
           new ProxyError(
             `the proxy ${name} refused the tunnel to ${target} (${response.statusCode} ${response.statusMessage ?? ""}`.trimEnd() +
               `)${credentials}`,
-            response.statusCode === 407 ? "EPROXYAUTH" : "EPROXYREFUSED",
+            response.statusCode !== 407
+              ? "EPROXYREFUSED"
+              : this.authorization
+                ? "EPROXYAUTH"
+                : "EPROXYAUTHREQUIRED",
           ),
         );
         return;

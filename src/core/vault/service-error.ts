@@ -180,17 +180,22 @@ export function serviceError(e: unknown): ServiceError {
     if (typeof code === "string" && (isRestError(e) || /^[A-Z][A-Z0-9_]+$/.test(code)))
       found.code = code;
     const message = e instanceof Error ? e.message : String(e);
-    // network.ts names the proxy it could not reach; the SDK keeps only the message.
-    const proxy =
-      /^could not reach the proxy (https?:\/\/[\w.:[\]-]+)/.exec(message)?.[1] ??
-      environmentProxy(message, found.host);
+    // network.ts names the proxy it could not reach, or that refused the tunnel (and its status);
+    // the SDK keeps only the message. The proxy's reason phrase is never taken from it.
+    const ours =
+      /^(?:could not reach )?the proxy (https?:\/\/[\w.:[\]-]+)(?: refused the tunnel to \S+ \((\d{3})\b)?/.exec(
+        message,
+      );
+    const proxy = ours?.[1] ?? environmentProxy(message, found.host);
     if (proxy) found.proxy = proxy;
+    const proxyStatus = ours?.[2] === undefined ? undefined : Number(ours[2]);
     const sentence =
       found.code === undefined
         ? undefined
         : networkRemedy(found.code, {
             ...(found.host ? { host: found.host } : {}),
             ...(proxy ? { proxy } : {}),
+            ...(proxyStatus !== undefined ? { proxyStatus } : {}),
           });
     if (sentence !== undefined) {
       found.untrusted = message;

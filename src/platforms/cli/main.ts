@@ -3,11 +3,14 @@ import { errorMessage } from "../../core/errors.ts";
 import { cancelOnSignals } from "../signals.ts";
 import { main, processIo } from "./cli.ts";
 
-const cancel = cancelOnSignals();
-main(process.argv.slice(2), { ...processIo, cancel: cancel.signal }).then(
+const argv = process.argv.slice(2);
+// SIGINT / SIGTERM cancel a run (exit 130 / 143 once it reported). For `emulator` they are its
+// ordinary stop, handled by the emulator itself (its env file removed, exit 0): not a cancellation.
+const cancel = argv[0] === "emulator" ? undefined : cancelOnSignals();
+main(argv, { ...processIo, ...(cancel ? { cancel: cancel.signal } : {}) }).then(
   (code) => {
     process.exitCode = code;
-    cancel.settle();
+    cancel?.settle();
   },
   (e: unknown) => {
     process.stderr.write(`aml-secrets stopped on an unexpected error: ${errorMessage(e)}\n`);

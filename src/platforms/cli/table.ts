@@ -36,7 +36,10 @@ export function resultTable(resultJson: string | undefined, changed: string | un
 
 /** Columns padded to their widest cell, the last one not (an error message can be long). */
 function table(header: string[], cells: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
+  // A loop, not Math.max(...cells): a listing's 125,000 rows as arguments overflow the stack.
+  const widths = header.map((h) => h.length);
+  for (const c of cells)
+    for (const [i, cell] of c.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
   const line = (c: string[]): string =>
     c
       .map((cell, i) => (i === c.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))

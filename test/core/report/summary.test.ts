@@ -8,6 +8,7 @@ import {
   byName,
   foldRowsAbove,
   listSummaryMarkdown,
+  rowLines,
   summaryMarkdown,
 } from "../../../src/core/report/summary.ts";
 import { resultTable } from "../../../src/platforms/cli/table.ts";
@@ -105,4 +106,20 @@ test("get and list change nothing: their summaries do not count changed", () => 
   assert.match(list, /^### ✅ aml-secrets list\n\nvault `[^`]+` · mode list\n\n\*\*1 secret/);
   assert.ok(!list.includes("changed"));
   assert.doesNotMatch(resultTable(JSON.stringify(read), undefined), /changed/);
+});
+
+void test("125,000 rows (a listing at its 5,000-page bound) are laid out: the log's lines and the CLI's table", () => {
+  const many = rows(125_000);
+  const lines = rowLines(many);
+  assert.equal(lines.length, 125_000);
+  assert.equal(lines[0], "secret-125000  created    version v1");
+  const table = resultTable(JSON.stringify(many), "0");
+  assert.deepEqual(table.split("\n").slice(0, 2), [
+    "SECRET         SOURCE    ACTION     VERSION  DETAILS",
+    "secret-1       S_1       unchanged  v1",
+  ]);
+  assert.equal(
+    table.slice(table.lastIndexOf("\n", table.length - 2) + 1),
+    "125000 secrets, 0 changed, 0 failed\n",
+  );
 });

@@ -161,7 +161,7 @@ void test("failure(): what failed, status and codes, the service's words as a ma
   assert.equal(text.includes("Caller is not authorized"), false, text);
   assert.equal(
     shown(text),
-    `writing db-password failed: 403 Forbidden (ForbiddenByRbac): [${message}]; request id 2f6e8c4a-0000-4000-8000-000000000001; the identity has no Azure role on the vault that allows this: assign "Key Vault Secrets Officer" (az role assignment create --role "Key Vault Secrets Officer" --assignee IDENTITY_OBJECT_ID --scope $(az keyvault show --name kv-app --query id -o tsv)); role assignments take a few minutes to apply`,
+    `writing db-password failed: 403 Forbidden (ForbiddenByRbac): [${message}]; request id 2f6e8c4a-0000-4000-8000-000000000001; the identity has no Azure role on the vault that allows this: assign "Key Vault Secrets Officer" (az role assignment create --role "Key Vault Secrets Officer" --assignee IDENTITY_OBJECT_ID --scope $(az keyvault show --name kv-app --query id -o tsv)); role assignments take a few minutes to apply; check: ${setHint}`,
   );
 });
 
@@ -213,5 +213,40 @@ void test("failure(): a request with no answer is one sentence, the socket's cod
     const e = new RestError(message, { code, request: request(url) });
     const text = failure({ hint: setHint }, "reading x", e);
     assert.equal(shown(text), expected, message);
+  }
+});
+
+void test("failure(): a proxy's refusal of the tunnel names the proxy and what it refused, never its reason phrase", () => {
+  // network.ts's messages as the SDK keeps them (a RestError with the code and the message
+  // only); the reason phrase after the status is the proxy's own text.
+  const refused = (status: string, tail = "") =>
+    `the proxy http://proxy.corp:3128 refused the tunnel to ${host}:443 (${status} echo-of-anything)${tail}`;
+  const cases: [string, string, string][] = [
+    [
+      refused("407", ": it refused the proxy user name and password given"),
+      "EPROXYAUTH",
+      `reading x failed: EPROXYAUTH: the proxy http://proxy.corp:3128 refused the tunnel to ${host} (407 Proxy Authentication Required): it refused the proxy user name and password given: check them (the agent's proxy settings, or the user and password in HTTPS_PROXY)`,
+    ],
+    [
+      refused("407", ": it asks for a user name and password, and none was given"),
+      "EPROXYAUTHREQUIRED",
+      `reading x failed: EPROXYAUTHREQUIRED: the proxy http://proxy.corp:3128 refused the tunnel to ${host} (407 Proxy Authentication Required): it asks for a user name and password, and none was given: give the proxy's credentials (the agent's proxy settings, or user:password in HTTPS_PROXY)`,
+    ],
+    [
+      refused("403"),
+      "EPROXYREFUSED",
+      `reading x failed: EPROXYREFUSED: the proxy http://proxy.corp:3128 refused the tunnel to ${host} (403): check the proxy's rules for this host`,
+    ],
+    [
+      `the proxy http://proxy.corp:3128 did not answer the CONNECT to ${host}:443 within 30 s`,
+      "EPROXYTIMEOUT",
+      `reading x failed: EPROXYTIMEOUT: the proxy http://proxy.corp:3128 did not answer the CONNECT to ${host} in time: check that the address is the proxy's and that it runs`,
+    ],
+  ];
+  for (const [message, code, expected] of cases) {
+    const e = new RestError(message, { code, request: request(`https://${host}/secrets/x`) });
+    const text = failure({ hint: setHint }, "reading x", e);
+    assert.equal(shown(text), expected, message);
+    assert.equal(text.includes("echo-of-anything"), false, text);
   }
 });

@@ -1,6 +1,7 @@
 // The bundled action (dist/action.cjs, `npm run build`) run as the GitHub runner runs it,
 // against the emulator: set, re-run, get, bad input, outputs and the step summary.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { emulatorPerFile, unique } from "../../helpers/emulator.ts";
 import {
@@ -268,7 +269,8 @@ describe("the vault of an Azure ML workspace", () => {
   void test("workspace-name finds the vault through ARM at resource-manager-url", async () => {
     const id = unique();
     const ID = id.toUpperCase();
-    const subscriptionId = `sub-${id}`;
+    // ARM takes a subscription id only as a GUID; the input is checked for that before any request.
+    const subscriptionId = randomUUID();
     emulator().addWorkspace({
       subscriptionId,
       resourceGroup: `rg-${id}`,

@@ -69,8 +69,9 @@ export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
   const patterns = entries.flatMap((e) => ("wildcard" in e ? [e.startsWith ?? ""] : []));
   if (patterns.length > 0) {
     const listed = await listForWildcard(request, named, patterns);
-    rows.push(...listed.rows);
-    reads.push(...listed.reads);
+    // One by one: a listing's 125,000 names as push's arguments overflow the stack.
+    for (const row of listed.rows) rows.push(row);
+    for (const read of listed.reads) reads.push(read);
   }
   request.expect?.(reads.length);
   // Through a bounded window: 10,000 reads are not 10,000 closures and requests waiting at once.
