@@ -31,7 +31,22 @@ export interface IdentityContext {
   identityHeader: string;
   /** Registered applications (rotation): their client ids take only a live password. */
   applications?: Applications;
+  /** The `aud` a federated assertion may carry (EmulatorOptions.federatedAudiences). */
+  federatedAudiences: ReadonlySet<string>;
 }
+
+/**
+ * The audience Entra expects in a federated token, one per cloud, as Microsoft lists them
+ * ("Configure an application to trust a managed identity", learn.microsoft.com/entra/workload-id/
+ * workload-identity-federation-config-app-trust-managed-identity): global service, US
+ * Government, China operated by 21Vianet. Written out here, not imported: the emulator is a
+ * witness for the core and shares none of its tables.
+ */
+export const tokenExchangeAudiences = [
+  "api://AzureADTokenExchange",
+  "api://AzureADTokenExchangeUSGov",
+  "api://AzureADTokenExchangeChina",
+];
 
 /** The object id the emulator gives a client: stable per client id, shaped like a GUID. */
 export function principalId(clientId: string): string {
@@ -291,6 +306,18 @@ function entraToken(ctx: IdentityContext, ex: Exchange): void {
         401,
         "invalid_client",
         "AADSTS700211: No matching federated identity record found for presented assertion issuer: it was not issued by this emulator.",
+      );
+    }
+    // Entra matches the assertion's aud against the audiences of the app's federated
+    // credentials; a token asked for another cloud's audience (Azure/login#452) or a typo fails
+    // with this code and text (as quoted in hashicorp/terraform-provider-azuread#1755).
+    if (federated && !ctx.federatedAudiences.has(federated.aud)) {
+      return oauthError(
+        ex,
+        401,
+        "invalid_client",
+        `AADSTS700212: No matching federated identity record found for presented assertion audience '${federated.aud}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+        [700212],
       );
     }
   } else {

@@ -18,6 +18,7 @@ import {
   identityRoute,
   paths,
   principalId,
+  tokenExchangeAudiences,
   type IdentityContext,
 } from "./identity.ts";
 import { StorageAccounts } from "./storage.ts";
@@ -105,7 +106,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const applications = new Applications();
   for (const appId of options.applications ?? []) applications.add(appId);
   const graph: GraphContext = { applications, tokens, graphUrl: `${origin}/${graphPrefix}` };
-  const identity: IdentityContext = { tokens, origin, tenantId, identityHeader, applications };
+  const identity: IdentityContext = {
+    tokens,
+    origin,
+    tenantId,
+    identityHeader,
+    applications,
+    federatedAudiences: new Set(options.federatedAudiences ?? tokenExchangeAudiences),
+  };
   const arm: ArmContext = {
     tokens,
     faults,
@@ -148,8 +156,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       record.kind = method === "GET" ? "secret-read" : "secret-write";
       if (vaultTarget.secret !== undefined) record.secret = vaultTarget.secret;
     } else if (isArmPath(segments)) record.kind = "arm";
-    else if (idRoute === "github" || idRoute === "pipelines") record.kind = "oidc";
-    else if (idRoute) record.kind = "token";
+    else if (idRoute === "github" || idRoute === "pipelines") {
+      record.kind = "oidc";
+      const audience = url.searchParams.get("audience");
+      if (idRoute === "github" && audience !== null) record.audience = audience;
+    } else if (idRoute) record.kind = "token";
 
     const finish = (): void => {
       requests.push(record);

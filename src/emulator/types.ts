@@ -72,6 +72,13 @@ export interface EmulatorOptions {
    * persisted by `dataFile`.
    */
   applications?: string[];
+  /**
+   * The audiences the Entra stand-in's federated credential takes in a GitHub or Azure Pipelines
+   * OIDC assertion (its `aud`); any other is refused with AADSTS700212, as Entra refuses a token
+   * no federated credential lists. Default: each cloud's token-exchange audience
+   * (`api://AzureADTokenExchange`, `…USGov`, `…China`).
+   */
+  federatedAudiences?: string[];
   /** Do not keep the process alive for this server (a process-wide helper emulator in tests). */
   unref?: boolean;
   /** Also echo each log line here (the CLI prints them). */
@@ -101,6 +108,8 @@ export interface RequestRecord {
   secret?: string;
   /** Which fault answered, if one did. */
   fault?: string;
+  /** A GitHub OIDC token request: the audience it asked for (its `audience` query). */
+  audience?: string;
 }
 
 export interface SecretVersionState {

@@ -11,7 +11,7 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from "@azure/identity";
-import { clouds } from "../../core/vault/clouds.ts";
+import { clouds, type CloudAuthority } from "../../core/vault/clouds.ts";
 import { azureCliCredential } from "../azure-cli-credential.ts";
 import { ValidationError, errorMessage, untrusted } from "../../core/errors.ts";
 import {
@@ -30,7 +30,8 @@ export type AuthInputName =
   | "cloud"
   | "audience"
   | "resource-manager-url"
-  | "subscription-id";
+  | "subscription-id"
+   ;
 
 export const authModes = [
   "auto",
@@ -41,16 +42,6 @@ export const authModes = [
 ] as const;
 export type AuthMode = (typeof authModes)[number];
 type ResolvedMode = Exclude<AuthMode, "auto">;
-
-/**
- * The audience GitHub's OIDC token must carry for a Microsoft Entra federated credential, by
- * cloud: each cloud's Entra accepts only its own (the `audience` input overrides it).
- */
-export const entraAudiences: Record<string, string> = {
-  AzureCloud: "api://AzureADTokenExchange",
-  AzureUSGovernment: "api://AzureADTokenExchangeUSGov",
-  AzureChinaCloud: "api://AzureADTokenExchangeChina",
-};
 
 /** What `connect()` needs from its surroundings, so it can be tested without a runner. */
 export interface AuthContext {
@@ -112,8 +103,7 @@ export function connectGitHub(ctx: AuthContext): Connection & { secrets?: string
     disableInstanceDiscovery: !isPublicAuthority(authorityHost),
   };
   const subscriptionId = ctx.input("subscription-id");
-  const audience = ctx.input("audience") ?? entraAudiences[cloud.name] ?? "";
-  const made = makeCredential(mode, { ctx, clientId, tenantId, clientSecret, audience, identity });
+  const made = makeCredential(mode, { ctx, clientId, tenantId, clientSecret, cloud, identity });
   const connection: Connection & { secrets?: string[] } = {
     credential: explainFailures(made.credential, made.describe, made.hint),
     httpClient,
@@ -131,7 +121,7 @@ export function connectGitHub(ctx: AuthContext): Connection & { secrets?: string
   return connection;
 }
 
-function resolveCloud(ctx: AuthContext, problems: string[]): Cloud & { authorityHost: string } {
+function resolveCloud(ctx: AuthContext, problems: string[]): Cloud & CloudAuthority {
   const given = ctx.input("cloud") ?? "AzureCloud";
   const known = Object.values(clouds).find((c) => c.name.toLowerCase() === given.toLowerCase());
   if (!known) problems.push(`cloud '${given}' is not one of ${Object.keys(clouds).join(", ")}`);
@@ -200,6 +190,13 @@ function checkModeInputs(mode: ResolvedMode, ctx: AuthContext, problems: string[
   const need = (name: AuthInputName, why: string): void => {
     if (!ctx.input(name)) problems.push(`auth '${mode}' needs the input ${name} (${why})`);
   };
+  // Only a GitHub OIDC token has an audience: given with another path it would be ignored, and
+  // the author who set it expects it to matter.
+  if (mode !== "oidc" && ctx.input("audience") !== undefined) {
+    problems.push(
+      `audience is the audience of a GitHub OIDC token, and auth '${mode}' asks for none: leave audience out, or sign in with GitHub OIDC (client-id and tenant-id without client-secret)`,
+    );
+  }
   switch (mode) {
     case "client-secret":
       need("client-id", "the application (client) id");
@@ -235,13 +232,12 @@ interface CredentialInputs {
   clientId: string | undefined;
   tenantId: string | undefined;
   clientSecret: string | undefined;
-  /** The audience of GitHub's OIDC token. */
-  audience: string;
+  cloud: Cloud & CloudAuthority;
   identity: { authorityHost: string; disableInstanceDiscovery: boolean; httpClient: HttpClient };
 }
 
 function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCredential {
-  const { ctx, clientId = "", tenantId = "", clientSecret = "", audience, identity } = inputs;
+  const { ctx, clientId = "", tenantId = "", clientSecret = "", cloud, identity } = inputs;
   switch (mode) {
     case "client-secret":
       return {
@@ -249,7 +245,14 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
         describe: `client secret (client ${clientId}, tenant ${tenantId}, authority ${identity.authorityHost})`,
         hint: `check that client-secret is current for that application`,
       };
-    case "oidc":
+    case "oidc": {
+      // The token's audience must be one the federated credential lists: the cloud's, unless the
+      // credential was made with another (then the author gives it as `audience`).
+      const given = ctx.input("audience");
+      const audience = given ?? cloud.tokenExchangeAudience;
+      const whence = given
+        ? "the audience input"
+        : `${cloud.name}'s default; give the audience input if the credential lists another`;
       return {
         credential: new ClientAssertionCredential(
           tenantId,
@@ -258,8 +261,9 @@ function makeCredential(mode: ResolvedMode, inputs: CredentialInputs): MadeCrede
           identity,
         ),
         describe: `GitHub OIDC (client ${clientId}, tenant ${tenantId}, authority ${identity.authorityHost})`,
-        hint: `check that the job has 'permissions: id-token: write' and that the application has a federated credential whose issuer is https://token.actions.githubusercontent.com, audience ${audience} and subject matches this workflow (e.g. repo:OWNER/REPO:ref:refs/heads/main or repo:OWNER/REPO:environment:NAME)`,
+        hint: `check that the job has 'permissions: id-token: write' and that the application has a federated credential whose issuer is https://token.actions.githubusercontent.com, audience ${audience} (${whence}) and subject matches this workflow (e.g. repo:OWNER/REPO:ref:refs/heads/main or repo:OWNER/REPO:environment:NAME)`,
       };
+    }
     case "azure-cli":
       return {
         credential: azureCliCredential(tenantId),
