@@ -30,8 +30,7 @@ export type AuthInputName =
   | "cloud"
   | "audience"
   | "resource-manager-url"
-  | "subscription-id"
-   ;
+  | "subscription-id";
 
 export const authModes = [
   "auto",
