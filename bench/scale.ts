@@ -73,7 +73,9 @@ async function productRun(
   return fresh(secrets, async (emu) => {
     const out = path.join(tmpdir(), `aml-bench-get-${process.pid}-${Date.now()}.env`);
     try {
-      const args = command === "get" ? ["--secrets", "*", "--out", out] : [];
+      // `*` hands names on to a file only under a prefix the user wrote.
+      const args =
+        command === "get" ? ["--secrets", "*", "--output-prefix", "KV_", "--out", out] : [];
       const run = await runProduct(
         emu,
         command,
