@@ -75,10 +75,10 @@ function readIfThere(file: string): string | undefined {
 }
 
 /**
- * Writes `text` to `file` unless the file exists; returns what `file` holds afterwards (this
- * text, or the text of the process that published first).
+ * `text` written whole (mode 0600, synced) to a new file beside `file`, named for this process
+ * (`O_EXCL`: nothing planted there is opened); returns its path, for the caller to publish.
  */
-function publish(file: string, text: string): string {
+export function writeBeside(file: string, text: string): string {
   const temp = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
@@ -90,6 +90,15 @@ function publish(file: string, text: string): string {
   } finally {
     closeSync(fd);
   }
+  return temp;
+}
+
+/**
+ * Writes `text` to `file` unless the file exists; returns what `file` holds afterwards (this
+ * text, or the text of the process that published first).
+ */
+function publish(file: string, text: string): string {
+  const temp = writeBeside(file, text);
   try {
     linkSync(temp, file);
   } catch (e: unknown) {

@@ -3,10 +3,9 @@
  * the environment lines a process needs to talk to it.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import path from "node:path";
+import { readFileSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { writeBeside } from "./ca.ts";
 import { errorMessage } from "./http.ts";
 import { forbiddenCodes, realisticDelays } from "./faults.ts";
 import { startEmulator } from "./index.ts";
@@ -334,17 +333,7 @@ export function shellLines(env: Record<string, string>): string {
 
 /** Writes the lines whole under a temporary name, then renames it over FILE (never through a link). */
 function writeEnvFile(file: string, text: string): void {
-  const temp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-  );
-  const fd = openSync(temp, "wx", 0o600);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
+  renameSync(writeBeside(file, text), file);
 }
 
 /** Removes FILE if it still holds this emulator's lines (not if someone replaced it since). */
