@@ -351,9 +351,11 @@ test("one refused secret does not stop the others; the failure names it, its sta
     );
     assert.ok(
       failures[0]!.includes(
-        `check: ${credentialHint}; the identity needs the "Key Vault Secrets Officer" role`,
+        `; ${credentialHint}; the identity needs the "Key Vault Secrets Officer" role`,
       ),
     );
+    // Said once, and never "check: check …".
+    assert.equal(failures[0]!.split(credentialHint).length, 2);
     assert.equal(emu().versions(fine.vault).length, 1);
   } finally {
     emu().setFaults({ forbidden: [] });
