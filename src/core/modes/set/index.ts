@@ -3,7 +3,6 @@
  * planned, hand generated values on once the vault holds them; then, with `prune`, soft-delete
  * the secrets this pipeline owns and no longer maps.
  */
-import { vaultKey } from "../../inputs/names.ts";
 import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
@@ -12,7 +11,6 @@ import { inWindow, windowWidth } from "../window.ts";
 import { applyPlanned, type ApplyRequest } from "./apply.ts";
 import { ownerTag, parseSetInputs, type SetSettings } from "./inputs.ts";
 import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
-import { pruneCandidates } from "./prune.ts";
 import { readSetEntries } from "./values.ts";
 
 export const setMode: Mode = {
@@ -65,15 +63,9 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
     listDeleted: settings.dryRun,
     hint,
     label,
+    ...(settings.prune && settings.owner !== undefined ? { owner: settings.owner } : {}),
   });
-  const pruned =
-    settings.prune && settings.owner !== undefined && plan.listing
-      ? pruneCandidates(
-          plan.listing.values(),
-          settings.owner,
-          new Set(entries.map((e) => vaultKey(e.vaultName))),
-        )
-      : [];
+  const pruned = plan.pruned ?? [];
   const width = windowWidth(job.settings.maxConcurrency);
   // Rows go to their entry's place: the result keeps the mapping's order whatever the window's.
   const rows: ResultRow[] = new Array<ResultRow>(entries.length);

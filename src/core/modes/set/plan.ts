@@ -1,8 +1,9 @@
 /**
- * Set mode's plan: what each entry needs, from ONE listing of the vault, the deleted-secrets
- * listing only for a dry run with absent names (to show `recover`) or when the absent names
- * alone are more writes than a window of the budget holds, and a GET only for
- * names that exist and need their value compared (`overwrite: changed`).
+ * Set mode's plan: what each entry needs, from ONE listing of the vault (of which it keeps only
+ * the mapped names' state, and with `prune` the owner's unmapped secrets), the deleted-secrets
+ * listing only for a dry run with absent names (to show `recover`) or when the entries that may
+ * be written are more than a window of the write budget holds, and a GET only for names that
+ * exist and need their value compared (`overwrite: changed`).
  */
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { vaultKey } from "../../inputs/names.ts";
@@ -11,6 +12,7 @@ import { keyVaultBudgets, type RequestGate } from "../../vault/gate.ts";
 import type { PlannedAction } from "../../report/result.ts";
 import { failure } from "../../vault/service-error.ts";
 import type { Overwrite } from "./inputs.ts";
+import { pruneCandidate } from "./prune.ts";
 
 /** One secret to write: from a pipeline variable, or generated (`generate`). */
 export interface SetEntry {
@@ -45,11 +47,14 @@ export interface PlanRequest {
   listDeleted: boolean;
   /**
    * How many writes one window of the write budget holds (the gate's, by default). When the
-   * names the listing does not show are more than that, writes bind: a PUT answered 409
-   * `ObjectIsDeletedButRecoverable` would spend a write of the budget for nothing, so the
-   * deleted secrets are listed first (the listing is from the others' budget, which does not bind).
+   * entries that may be written (all but existing ones `overwrite: never` or a certificate
+   * keeps) are more than that, writes bind: a PUT answered 409 `ObjectIsDeletedButRecoverable`
+   * would spend a write of the budget for nothing, so the deleted secrets are listed before a
+   * name the listing does not show is planned (that listing is from the others' budget).
    */
   writesPerWindow?: number;
+  /** With `prune`: the owner whose unmapped secrets the plan collects while listing. */
+  owner?: string;
   /** What to check when the vault refuses a read (401 / 403): the connection's hint. */
   hint: string;
   /** The platform's spelling of inputs, for messages. */
@@ -70,22 +75,56 @@ export interface SetPlan {
    * start), then the others in the mapping's order.
    */
   order: number[];
-  /** The listing the plan was made from (by vault key), for `prune`; undefined when it failed. */
-  listing?: Map<string, SecretProperties>;
+  /**
+   * With `prune`: the owner's secrets the mapping no longer names (`prune.ts`), by name;
+   * undefined when the listing failed.
+   */
+  pruned?: SecretProperties[];
+}
+
+/**
+ * What the plan keeps of a listed secret the mapping names: what `planOne` reads, not the
+ * SDK's object (its dates, tags and ids for every secret of the vault would be held the whole run).
+ */
+interface Listed {
+  version?: string;
+  id?: string;
+  enabled: boolean;
+  /** Epoch ms. */
+  expiresOn?: number;
+  managed: boolean;
+}
+
+function listed(p: SecretProperties): Listed {
+  const out: Listed = { enabled: p.enabled !== false, managed: p.managed === true };
+  if (p.version) out.version = p.version;
+  if (p.id) out.id = p.id;
+  if (p.expiresOn) out.expiresOn = p.expiresOn.getTime();
+  return out;
 }
 
 /** Lists the vault, then says how to plan each entry and in which order. */
 export async function planSet(request: PlanRequest): Promise<SetPlan> {
   const { client, gate, entries } = request;
-  let existing: Map<string, SecretProperties>;
+  const perWindow = request.writesPerWindow ?? keyVaultBudgets.writes.limit;
+  const mapped = new Set(entries.map((e) => vaultKey(e.vaultName)));
+  // Started beside the live listing when it may be needed (a dry run, or more entries than a
+  // window of writes), so that it adds no round trip after it; its pages are few and cheap.
+  const deletedSoon =
+    request.listDeleted || entries.length > perWindow ? deletedNames(client, gate) : undefined;
+  const existing = new Map<string, Listed>();
+  const pruned: SecretProperties[] = [];
   try {
-    existing = await gate.read("*", async (abortSignal, progress) => {
-      const found = new Map<string, SecretProperties>();
+    await gate.read("*", async (abortSignal, progress) => {
+      // A retried listing starts again from its first page.
+      existing.clear();
+      pruned.length = 0;
       for await (const p of client.listPropertiesOfSecrets({ abortSignal })) {
         progress?.();
-        found.set(vaultKey(p.name), p);
+        const key = vaultKey(p.name);
+        if (mapped.has(key)) existing.set(key, listed(p));
+        else if (request.owner !== undefined && pruneCandidate(p, request.owner)) pruned.push(p);
       }
-      return found;
     });
   } catch (e: unknown) {
     const why = failure(request, "listing the vault's secrets", e);
@@ -97,17 +136,29 @@ export async function planSet(request: PlanRequest): Promise<SetPlan> {
   const absent: number[] = [];
   const present: number[] = [];
   entries.forEach((e, i) => (existing.has(vaultKey(e.vaultName)) ? present : absent).push(i));
-  const writesBind = absent.length > (request.writesPerWindow ?? keyVaultBudgets.writes.limit);
+  // Every entry that may be written counts: an existing one whose value turns out to differ
+  // spends the budget as a new one does (mixed-2000: 200 new or deleted, 600 writes in all).
+  const mayWrite = entries.filter((e) =>
+    mayBeWritten(request, e, existing.get(vaultKey(e.vaultName))),
+  ).length;
+  const writesBind = mayWrite > perWindow;
   const deleted =
     (request.listDeleted || writesBind) && absent.length > 0
-      ? await deletedNames(client, gate)
+      ? await (deletedSoon ?? deletedNames(client, gate))
       : new Set<string>();
   const now = (request.now ?? Date.now)();
   return {
     plan: (entry) => planOne(request, entry, existing.get(vaultKey(entry.vaultName)), deleted, now),
     order: [...absent, ...present],
-    listing: existing,
+    pruned: pruned.sort((a, b) => a.name.localeCompare(b.name)),
   };
+}
+
+/** Whether the plan may write `entry`: all but an existing one left alone or refused. */
+function mayBeWritten(request: PlanRequest, entry: SetEntry, current: Listed | undefined): boolean {
+  if (!current) return true;
+  if (current.managed) return false;
+  return entry.source === "generate" || request.overwrite !== "never";
 }
 
 /**
@@ -133,7 +184,7 @@ async function deletedNames(client: SecretClient, gate: RequestGate): Promise<Se
 async function planOne(
   request: PlanRequest,
   entry: SetEntry,
-  current: SecretProperties | undefined,
+  current: Listed | undefined,
   deleted: Set<string>,
   now: number,
 ): Promise<PlannedEntry> {
@@ -162,8 +213,8 @@ async function planOne(
   if (request.overwrite === "always") return known;
   // A disabled current version cannot be read (403 SecretDisabled), and nobody can use it:
   // the pipeline's value is written as a new, enabled version. So is an expired one.
-  if (current.enabled === false) return known;
-  if (current.expiresOn && current.expiresOn.getTime() <= now) return known;
+  if (!current.enabled) return known;
+  if (current.expiresOn !== undefined && current.expiresOn <= now) return known;
   try {
     const secret = await request.gate.read(entry.vaultName, (abortSignal) =>
       request.client.getSecret(entry.vaultName, { abortSignal }),

@@ -97,3 +97,55 @@ test("when the writes fit in a window, the deleted secrets are not listed (a 409
     ["/secrets"],
   );
 });
+
+test("existing names whose value may change count toward the writes that bind: one new name, two changed ones and a window of two list the deleted secrets, so the soft-deleted one costs one recover and one PUT", async () => {
+  const gone = uniqueName("count-gone");
+  emu.seed(gone, secretValue("old"));
+  emu.softDelete(gone);
+  const changed = [uniqueName("count-a"), uniqueName("count-b")];
+  for (const n of changed) emu.seed(n, secretValue("before"));
+  const entries: SetEntry[] = [gone, ...changed].map((n) => ({
+    vaultName: n,
+    source: n.toUpperCase(),
+    value: secretValue(n),
+  }));
+  const gate = createRequestGate({ concurrency: 4 });
+  const from = emu.requests.length;
+  const plan = await planSet({
+    client,
+    gate,
+    entries,
+    overwrite: "changed",
+    recoverDeleted: true,
+    listDeleted: false,
+    // One name the listing does not show, but three that may be written: the writes bind.
+    writesPerWindow: 2,
+    hint: "",
+    label,
+  });
+  const rows = await Promise.all(
+    entries.map(async (e) =>
+      applyPlanned(
+        {
+          client,
+          gate,
+          hint: "",
+          label,
+          options: { recoverDeleted: true, disablePreviousVersions: false },
+        },
+        await plan.plan(e),
+      ),
+    ),
+  );
+  assert.deepEqual(
+    rows.map((r) => r.action),
+    ["recovered", "updated", "updated"],
+  );
+  const requests = emu.requests.slice(from);
+  assert.deepEqual(
+    requests.filter((r) => r.secret === gone).map((r) => `${r.method} ${r.status}`),
+    ["POST 200", "PUT 200"],
+  );
+  assert.equal(requests.filter((r) => r.status === 409).length, 0);
+  assert.equal(requests.filter((r) => r.path.split("?")[0] === "/deletedsecrets").length, 1);
+});
