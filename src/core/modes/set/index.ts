@@ -1,7 +1,8 @@
 /**
- * Set mode (`set_secret(s)`): plan each entry from one listing, write each as soon as it is
- * planned, hand generated values on once the vault holds them; then, with `prune`, soft-delete
- * the secrets this pipeline owns and no longer maps.
+ * Set mode (`set_secret(s)`): plan each entry (from one listing, or a small mapping from a GET
+ * of each name: plan.ts), write each as soon as it is planned, hand generated values on once
+ * the vault holds them; then, with `prune`, soft-delete the secrets this pipeline owns and no
+ * longer maps.
  */
 import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
