@@ -1,6 +1,6 @@
 /**
  * Set mode's plan: what each entry needs. A small mapping (`plannedFromGetsUpTo`, without
- * `prune`) from one GET of each name; any other from ONE listing of the vault (of which it keeps
+ * `prune`, `overwrite: changed`) from one GET of each name; any other from ONE listing of the vault (of which it keeps
  * only the mapped names' state, and with `prune` the owner's unmapped secrets), the
  * deleted-secrets listing only for a dry run with absent names (to show `recover`) or when the
  * entries that may be written are more than a window of the write budget holds, and a GET only
@@ -108,8 +108,8 @@ function listed(p: SecretProperties): Listed {
 }
 
 /**
- * The one rule between the two plans: a mapping of at most this many names, without `prune`,
- * is planned from a GET of each name, all in the first round of requests; a larger one (or any
+ * The one rule between the two plans: a mapping of at most this many names, without `prune`
+ * and with `overwrite: changed` (which reads every existing secret anyway), is planned from a GET of each name, all in the first round of requests; a larger one (or any
  * with `prune`, which needs every secret) from the listing, whose pages follow one another, one
  * round trip per 25 secrets of the vault. Measured at 20 ms (docs/design.md, "Choices"): a
  * mapping this small costs at most a few round trips more than the listing of the emptiest
@@ -120,7 +120,10 @@ export const plannedFromGetsUpTo = 32;
 /** Says how to plan each entry and in which order: from GETs, or from the listing. */
 export async function planSet(request: PlanRequest): Promise<SetPlan> {
   const { entries } = request;
-  if (request.owner === undefined && entries.length <= (request.getsUpTo ?? plannedFromGetsUpTo)) {
+  const small = entries.length <= (request.getsUpTo ?? plannedFromGetsUpTo);
+  // Only `overwrite: changed` reads the existing secrets anyway: with `always` or `never` the
+  // listing alone tells, and a GET per name would be the request per secret it saves.
+  if (request.owner === undefined && request.overwrite === "changed" && small) {
     const now = (request.now ?? Date.now)();
     return {
       plan: (entry) => planFromGet(request, entry, now),

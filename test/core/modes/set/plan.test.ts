@@ -170,7 +170,7 @@ function entriesOf(names: string[]): SetEntry[] {
 /** Plans and writes `entries` as set mode does, from request `from` of the emulator on. */
 async function planAndApply(
   entries: SetEntry[],
-  options: { getsUpTo?: number } = {},
+  options: { getsUpTo?: number; overwrite?: "changed" | "always" | "never" } = {},
 ): Promise<{ actions: string[]; requests: typeof emu.requests }> {
   const gate = createRequestGate({ concurrency: 4 });
   const from = emu.requests.length;
@@ -212,6 +212,21 @@ test("a small mapping in a big vault is planned from a GET of each name: no list
     "PUT 200",
     "PUT 200",
   ]);
+});
+
+test("overwrite never or always reads no value: even a small mapping is planned from the listing, with no GET", async () => {
+  const [kept, fresh] = [uniqueName("n-kept"), uniqueName("n-new")];
+  const entries = entriesOf([kept, fresh]);
+  emu.seed(kept, secretValue("before"));
+  for (const [overwrite, first] of [
+    ["never", "skipped"],
+    ["always", "updated"],
+  ] as const) {
+    const { actions, requests } = await planAndApply(entries, { overwrite });
+    assert.deepEqual(actions, [first, overwrite === "never" ? "created" : "updated"]);
+    assert.ok(requests.filter(isListing).length >= 1);
+    assert.equal(requests.filter((r) => r.method === "GET" && r.secret !== undefined).length, 0);
+  }
 });
 
 test("a mapping larger than the rule is planned from the listing: no GET of a name it shows absent", async () => {
