@@ -208,6 +208,9 @@ interface Run {
   plain: Uint8Array;
 }
 
+/** How many needles wait at most before they are sorted into the runs. */
+const pendingLimit = 4096;
+
 /** A needle waiting to be sorted into the runs. */
 interface Pending {
   key: string;
@@ -259,6 +262,9 @@ export class Redactor {
     const key = fold(text);
     if (key.length < minLength) return;
     this.pending.push({ key, plain });
+    // Sorted in before they are many: what waits stays a working set, however long nothing
+    // is printed (the runs' binary counter keeps it linear).
+    if (this.pending.length >= pendingLimit) this.settle();
     const h = keyHash(key, 0);
     this.filter[h >>> 5] = (this.filter[h >>> 5] ?? 0) | (1 << (h & 31));
     if (!this.lengths.includes(key.length)) {
