@@ -234,15 +234,16 @@ export class Redactor {
   private lengths: number[] = [];
   private readonly filter = new Uint32Array((1 << filterBits) / 32);
 
-  /** Learns a value (and its lines and encoded forms). */
-  add(value: string): void {
-    if (this.added.has(value)) return;
+  /** Learns a value (and its lines and encoded forms); false when it was learned before. */
+  add(value: string): boolean {
+    if (this.added.has(value)) return false;
     this.added.add(value);
     for (const piece of maskPieces(value)) {
       // As written out: a lone surrogate becomes U+FFFD in UTF-8, and is searched for as such.
       for (const plain of new Set([piece, wellFormed(piece)])) this.learn(plain, true);
       for (const form of formsOf(piece)) this.learn(form, false);
     }
+    return true;
   }
 
   /** `text` with every known value, in every form, replaced by `***`. */

@@ -28,10 +28,12 @@ export class KnownValues extends Redactor {
   /** Texts already decided, until a value is learned. */
   readonly decided = new Map<string, boolean>();
 
-  override add(value: string): void {
-    super.add(value);
+  override add(value: string): boolean {
+    // A value the platform's mask call taught already is not indexed a second time.
+    if (!super.add(value)) return false;
     this.clean.add(value);
     this.decided.clear();
+    return true;
   }
 
   isClean(text: string): boolean {
