@@ -347,13 +347,20 @@ function needle(run: Run, i: number): string {
 function toRun(sorted: readonly Pending[]): Run {
   const keys: string[] = [];
   const plain: number[] = [];
-  for (const { key, plain: isPlain } of sorted) {
-    if (keys.at(-1) === key) plain[plain.length - 1] ||= isPlain ? 1 : 0;
-    else {
-      keys.push(key);
-      plain.push(isPlain ? 1 : 0);
-    }
+  for (const { key, plain: isPlain } of sorted) add(keys, plain, key, isPlain ? 1 : 0);
+  return runOf(keys, plain);
+}
+
+/** Adds a needle to sorted `keys`, or marks the last one plain when it is the same needle. */
+function add(keys: string[], plain: number[], key: string, isPlain: number): void {
+  if (keys.at(-1) === key) plain[plain.length - 1] ||= isPlain;
+  else {
+    keys.push(key);
+    plain.push(isPlain);
   }
+}
+
+function runOf(keys: readonly string[], plain: readonly number[]): Run {
   const starts = new Uint32Array(keys.length + 1);
   keys.forEach((key, i) => (starts[i + 1] = (starts[i] ?? 0) + key.length));
   // One flat string: `join` copies the needles into it, and they are garbage after.
@@ -362,12 +369,11 @@ function toRun(sorted: readonly Pending[]): Run {
 
 /** Two runs as one (a needle in both is kept once). */
 function merge(a: Run, b: Run): Run {
-  const out: Pending[] = [];
+  const keys: string[] = [];
+  const plain: number[] = [];
+  const take = (run: Run, k: number): void => add(keys, plain, needle(run, k), run.plain[k] ?? 0);
   let i = 0;
   let j = 0;
-  const take = (run: Run, k: number): void => {
-    out.push({ key: needle(run, k), plain: run.plain[k] === 1 });
-  };
   while (i < a.plain.length && j < b.plain.length) {
     const from = b.starts[j] ?? 0;
     // Needle `i` of `a` against needle `j` of `b`, as `compareAt` compares with a text.
@@ -376,7 +382,7 @@ function merge(a: Run, b: Run): Run {
   }
   while (i < a.plain.length) take(a, i++);
   while (j < b.plain.length) take(b, j++);
-  return toRun(out);
+  return runOf(keys, plain);
 }
 
 /** The first needle of `run` that is not before the text from `at` to `end`. */
