@@ -208,10 +208,13 @@ interface Run {
   plain: Uint8Array;
 }
 
-/** How many needles wait at most before they are sorted into the runs. */
-const pendingLimit = 4096;
+/**
+ * How many values wait at most before their needles are made and sorted into the runs: what
+ * waits stays a working set, however long nothing is printed.
+ */
+const waitingLimit = 512;
 
-/** A needle waiting to be sorted into the runs. */
+/** A needle about to be sorted into the runs. */
 interface Pending {
   key: string;
   plain: boolean;
@@ -219,17 +222,19 @@ interface Pending {
 
 /**
  * Memory and time at 10,000 values (a set re-run): each needle is stored once, in one run
- * (see `Run`); learning is linear in what is learned: new needles wait in `pending`, and are
- * sorted into runs of doubling size (a binary counter) when a text is next redacted, so a run
- * that alternates learning and printing (get mode) does not sort everything again for each
- * value.
+ * (see `Run`); learning is linear in what is learned: new values wait in `waiting` (the values
+ * themselves, which are held anyway), and their needles are made and sorted into runs of
+ * doubling size (a binary counter) when a text is next redacted or `waitingLimit` values wait,
+ * so a run that alternates learning and printing (get mode) does not sort everything again for
+ * each value, and the needles are garbage right after they were copied into a run (not
+ * strings that live long enough for the garbage collector to move them to the old generation).
  */
 export class Redactor {
   /** The values handed in, by reference: a value handed in twice is learned once. */
   private readonly added = new Set<string>();
   /** Sorted runs of needles (folded), longest first, each at least twice the next one's length. */
   private readonly runs: Run[] = [];
-  private pending: Pending[] = [];
+  private waiting: string[] = [];
   /** Each length some needle has, longest first. */
   private lengths: number[] = [];
   private readonly filter = new Uint32Array((1 << filterBits) / 32);
@@ -238,19 +243,16 @@ export class Redactor {
   add(value: string): boolean {
     if (this.added.has(value)) return false;
     this.added.add(value);
-    for (const piece of maskPieces(value)) {
-      // As written out: a lone surrogate becomes U+FFFD in UTF-8, and is searched for as such.
-      for (const plain of new Set([piece, wellFormed(piece)])) this.learn(plain, true);
-      for (const form of formsOf(piece)) this.learn(form, false);
-    }
+    this.waiting.push(value);
+    if (this.waiting.length >= waitingLimit) this.settle();
     return true;
   }
 
   /** `text` with every known value, in every form, replaced by `***`. */
   redact(text: string): string {
-    if ((this.runs.length === 0 && this.pending.length === 0) || text.length < minLength)
-      return text;
+    if (text.length < minLength) return text;
     this.settle();
+    if (this.runs.length === 0) return text;
     const spans: [number, number][] = [];
     const json = jsonView(text);
     // Escaped twice (a JSON string inside a JSON string) is decoded once more.
@@ -259,27 +261,34 @@ export class Redactor {
     return replaceSpans(text, spans);
   }
 
-  private learn(text: string, plain: boolean): void {
-    const key = fold(text);
-    if (key.length < minLength) return;
-    this.pending.push({ key, plain });
-    // Sorted in before they are many: what waits stays a working set, however long nothing
-    // is printed (the runs' binary counter keeps it linear).
-    if (this.pending.length >= pendingLimit) this.settle();
-    const h = keyHash(key, 0);
-    this.filter[h >>> 5] = (this.filter[h >>> 5] ?? 0) | (1 << (h & 31));
-    if (!this.lengths.includes(key.length)) {
-      this.lengths.push(key.length);
-      this.lengths.sort((a, b) => b - a);
+  /** The needles of a value: each of its lines and itself, and their encoded forms. */
+  private needles(value: string, pending: Pending[]): void {
+    const learn = (text: string, plain: boolean): void => {
+      const key = fold(text);
+      if (key.length < minLength) return;
+      pending.push({ key, plain });
+      const h = keyHash(key, 0);
+      this.filter[h >>> 5] = (this.filter[h >>> 5] ?? 0) | (1 << (h & 31));
+      if (!this.lengths.includes(key.length)) {
+        this.lengths.push(key.length);
+        this.lengths.sort((a, b) => b - a);
+      }
+    };
+    for (const piece of maskPieces(value)) {
+      // As written out: a lone surrogate becomes U+FFFD in UTF-8, and is searched for as such.
+      for (const plain of new Set([piece, wellFormed(piece)])) learn(plain, true);
+      for (const form of formsOf(piece)) learn(form, false);
     }
   }
 
-  /** Sorts the pending needles into the runs. */
+  /** Sorts the needles of the waiting values into the runs. */
   private settle(): void {
-    if (this.pending.length === 0) return;
-    const sorted = this.pending.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    this.pending = [];
-    let run = toRun(sorted);
+    if (this.waiting.length === 0) return;
+    const pending: Pending[] = [];
+    for (const value of this.waiting) this.needles(value, pending);
+    this.waiting = [];
+    if (pending.length === 0) return;
+    let run = toRun(pending.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
     for (
       let last = this.runs.at(-1);
       last && last.starts.length <= 2 * run.starts.length;
