@@ -2,7 +2,9 @@
  * A long text (the `result` JSON, a summary) built piece by piece outside the JS heap: each
  * piece is garbage as soon as it is copied in, so 10,000 rows are never 10,000 strings or
  * objects alive at once (which the garbage collector copies, and for which it grows the young
- * generation); only the whole text, made once at the end, is a string.
+ * generation); only the whole text, made once at the end, is a string. Held as UTF-8: a lone
+ * surrogate comes back as U+FFFD, as in any file the text is written to (JSON.stringify
+ * escapes them, so the `result` JSON keeps its own).
  */
 export class TextBuilder {
   private buffer = Buffer.allocUnsafe(64 * 1024);
