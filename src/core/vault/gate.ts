@@ -251,27 +251,13 @@ export function createRequestGate(options: RequestGateOptions): ClosableGate {
    * the step for many times the timeout). They fail at once with the same error.
    */
   let unresponsive: RequestTimeoutError | undefined;
-  /** Set by `close()`, which then ends every wait for a budget or a backoff. */
+  /** Set by `close()`; `closing` settles then, and ends every wait for a budget or a backoff. */
   let closed: CancelledError | undefined;
-  /**
-   * The waits `close()` ends. A set each wait leaves when it ends, not `Promise.race` with one
-   * promise that settles on close: that one would hold a reaction for every request ever sent
-   * (10,000 reads, 10,000 reactions and their promises) until the run ends.
-   */
-  const waits = new Set<() => void>();
-  function untilClosed(promise: Promise<void>): Promise<void> {
-    if (closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      waits.add(resolve);
-      void promise.then(() => {
-        waits.delete(resolve);
-        resolve();
-      });
-    });
-  }
+  let markClosed = (): void => {};
+  const closing = new Promise<void>((resolve) => (markClosed = resolve));
   /** Gives up on a try in flight (after `close()`'s grace). */
   const inFlight = new Set<() => void>();
-  const wait = (ms: number): Promise<void> => untilClosed(clock.sleep(ms));
+  const wait = (ms: number): Promise<void> => Promise.race([clock.sleep(ms), closing]);
   /** A function, not an inline test: `closed` changes across the awaits of one request. */
   function refuseIfClosed(): void {
     if (closed) throw closed;
@@ -384,7 +370,7 @@ export function createRequestGate(options: RequestGateOptions): ClosableGate {
       // The budget is waited for outside the queue, so that writes waiting for the next
       // window leave the slots to the reads (and the other way round).
       refuseIfClosed();
-      await untilClosed(window.reserve());
+      await Promise.race([window.reserve(), closing]);
       refuseIfClosed();
       const outcome = await queue.add(
         async () => {
@@ -412,8 +398,7 @@ export function createRequestGate(options: RequestGateOptions): ClosableGate {
     close(graceMs = 4_000) {
       if (closed) return;
       closed = new CancelledError();
-      for (const end of waits) end();
-      waits.clear();
+      markClosed();
       (clock.timer ?? realTimer)(graceMs, () => {
         for (const giveUp of inFlight) giveUp();
       });
