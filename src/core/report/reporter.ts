@@ -166,6 +166,18 @@ export class Reporter {
         secret: false,
       });
     }
+    if (this.platform.writeSummary) await this.summarize(title, safe, options);
+    const extra = options.extraFailure === undefined ? undefined : this.text(options.extraFailure);
+    const message = [extra, failureMessage(safe)].filter((m) => m !== undefined).join("\n");
+    if (message !== "") this.platform.fail(message);
+  }
+
+  /** The run's summary page, on a platform that has one (the CLI prints its own table). */
+  private async summarize(
+    title: string,
+    safe: ResultRow[],
+    options: { list?: boolean } & SummaryContext,
+  ): Promise<void> {
     try {
       const summary = options.list ? listSummaryMarkdown : summaryMarkdown;
       const context: SummaryContext = {};
@@ -173,12 +185,9 @@ export class Reporter {
       if (options.workspace !== undefined) context.workspace = options.workspace;
       if (options.mode !== undefined) context.mode = options.mode;
       if (options.cancelled) context.cancelled = true;
-      await this.platform.writeSummary(summary(title, safe, context));
+      await this.platform.writeSummary?.(summary(title, safe, context));
     } catch (e: unknown) {
       this.warning(`could not write the job summary: ${errorMessage(e)}`);
     }
-    const extra = options.extraFailure === undefined ? undefined : this.text(options.extraFailure);
-    const message = [extra, failureMessage(safe)].filter((m) => m !== undefined).join("\n");
-    if (message !== "") this.platform.fail(message);
   }
 }

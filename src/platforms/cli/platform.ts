@@ -136,10 +136,6 @@ export class CliPlatform implements Platform {
     this.print(`== ${title}`);
   }
   endGroup(): void {}
-  /** The CLI prints its own table from `result`; the markdown summary is for CI pages. */
-  writeSummary(): Promise<void> {
-    return Promise.resolve();
-  }
   fail(message: string): void {
     this.failure = message;
     this.print(message);
