@@ -1,0 +1,124 @@
+// Start-up (docs/design.md, "Dependencies"): esbuild plugins that keep in the bundles what a run
+// may need, but evaluate it only when the run uses it. A bundle's ES modules are evaluated as it
+// loads, every one, whether the run needs them or not; a module reached only through `require()`
+// is wrapped by esbuild and evaluated on its first use. Imported by scripts/build.mjs and by the
+// tests that check these plugins (test/shims/).
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+/**
+ * Packages that a run uses rarely or never, each with why. Every import of one, from our code or
+ * from a package's, gets a stand-in with the package's own export names, each a getter that loads
+ * the package the first time it is read (see `lazyModule`). Their loading cost, measured with
+ * `node --cpu-prof` on the bundles: the proxy agents with `debug` and `assert` some 5–10 ms,
+ * `jsonwebtoken` (which parses semver ranges as it loads) 10–30 ms, undici some 50 ms.
+ * Not for an ES module such as `@azure/identity`: the stand-in must keep every export, which
+ * undoes esbuild's tree shaking of it (60 KB more of it, 35 KB more of MSAL, to parse at start).
+ */
+export const lazyPackages = {
+  // The SDK's proxy policy builds one only when HTTPS_PROXY / HTTP_PROXY names a proxy.
+  "https-proxy-agent": "built only when the environment names a proxy",
+  "http-proxy-agent": "built only when the environment names a proxy",
+  // MSAL signs a client assertion with it for a certificate credential only (an Azure Pipelines
+  // connection with a certificate).
+  jsonwebtoken: "used by MSAL for certificate credentials only",
+  // @actions/http-client's fetch dispatcher (`getAgentDispatcher`): @actions/core never asks for it.
+  undici: "used by @actions/http-client's getAgentDispatcher only",
+};
+
+/**
+ * The stand-in for the module at `real` (an absolute path): CommonJS, whose every export is a
+ * getter that requires the real module on first read. esbuild bundles the real module all the
+ * same, behind its `require()`, so it is evaluated then and not before. An importer's
+ * `import { X } from "pkg"` reads `X` off the module where it uses it (esbuild keeps the
+ * namespace), so nothing is loaded until that line runs; `__esModule` is the real module's own,
+ * so a default import means what it meant.
+ */
+export async function lazyModule(real) {
+  const module = createRequire(real)(real);
+  // A module namespace (an ES module): esbuild's require() of it gives an object marked __esModule.
+  const esm = module[Symbol.toStringTag] === "Module";
+  const names = Object.keys(module);
+  if (names.length === 0) throw new Error(`lazy-load: ${real} exports nothing`);
+  const getters = names
+    .map((name) => `  ${JSON.stringify(name)}: { enumerable: true, get: () => load()[${JSON.stringify(name)}] },`)
+    .join("\n");
+  return [
+    `// Stand-in for ${path.basename(real)}: loaded on first use (scripts/lazy-load.mjs).`,
+    `let real;`,
+    `const load = () => (real ??= require(${JSON.stringify(real)}));`,
+    `Object.defineProperties(module.exports, {`,
+    getters,
+    `});`,
+    esm || module.__esModule ? `Object.defineProperty(module.exports, "__esModule", { value: true });` : "",
+  ].join("\n");
+}
+
+/** The plugin that gives every import of `packages` the stand-in of `lazyModule`. */
+export function lazyPackagesPlugin(packages = Object.keys(lazyPackages)) {
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const filter = new RegExp(`^(${packages.map(escape).join("|")})$`);
+  return {
+    name: "lazy-packages",
+    setup(build) {
+      build.onResolve({ filter }, async (args) => {
+        if (args.pluginData?.real) return undefined;
+        // Resolved as the importer asked (an `import` takes the package's ES build, as before),
+        // then handed to the stand-in, one per real file whoever imports it.
+        const real = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { real: true },
+        });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: real.path, namespace: "lazy-package" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "lazy-package" }, async (args) => ({
+        contents: await lazyModule(args.path),
+        loader: "js",
+        resolveDir: path.dirname(args.path),
+      }));
+    },
+  };
+}
+
+/**
+ * The Azure SDK's check whether a request's body is a `FormData`, made on every request
+ * (`typeof FormData !== "undefined" && body instanceof FormData`): reading Node's global
+ * `FormData` the first time loads Node's own undici, some 40 ms. These files get `FormData` from
+ * src/shims/form-data.ts instead, which reads the global only for a body that could be one.
+ * A file that no longer holds the check fails the build: the plugin is then out of date.
+ */
+const formDataChecks = [
+  "@typespec/ts-http-runtime/dist/esm/formData.js",
+  "@typespec/ts-http-runtime/dist/esm/client/sendRequest.js",
+];
+const formDataCheck = 'typeof FormData !== "undefined" && body instanceof FormData';
+
+export function formDataPlugin(shim = path.resolve(import.meta.dirname, "..", "src", "shims", "form-data.ts")) {
+  const files = formDataChecks.map((f) => f.split("/").join(path.sep));
+  return {
+    name: "form-data-check",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]@typespec[\\/]ts-http-runtime[\\/].*\.js$/ }, async (args) => {
+        if (!files.some((f) => args.path.endsWith(`${path.sep}node_modules${path.sep}${f}`)))
+          return undefined;
+        const text = await readFile(args.path, "utf8");
+        if (!text.includes(formDataCheck))
+          throw new Error(`form-data-check: ${args.path} no longer holds \`${formDataCheck}\``);
+        return {
+          contents: `import { FormData } from ${JSON.stringify(shim)};\n${text}`,
+          loader: "js",
+          resolveDir: path.dirname(args.path),
+        };
+      });
+    },
+  };
+}
+
+/** Every plugin of this file, for scripts/build.mjs. */
+export function startupPlugins() {
+  return [lazyPackagesPlugin(), formDataPlugin()];
+}
