@@ -12,7 +12,7 @@ import path from "node:path";
  * from a package's, gets a stand-in with the package's own export names, each a getter that loads
  * the package the first time it is read (see `lazyModule`). Their loading cost, measured with
  * `node --cpu-prof` on the bundles: the proxy agents with `debug` and `assert` some 5–10 ms,
- * `jsonwebtoken` (which parses semver ranges as it loads) 10–30 ms, undici some 50 ms.
+ * `jsonwebtoken` (which parses semver ranges as it loads) 10–30 ms.
  * Not for an ES module such as `@azure/identity`: the stand-in must keep every export, which
  * undoes esbuild's tree shaking of it (60 KB more of it, 35 KB more of MSAL, to parse at start).
  */
@@ -23,9 +23,40 @@ export const lazyPackages = {
   // MSAL signs a client assertion with it for a certificate credential only (an Azure Pipelines
   // connection with a certificate).
   jsonwebtoken: "used by MSAL for certificate credentials only",
-  // @actions/http-client's fetch dispatcher (`getAgentDispatcher`): @actions/core never asks for it.
-  undici: "used by @actions/http-client's getAgentDispatcher only",
 };
+
+/**
+ * Packages left out of the bundles, with the one file that may import each: it uses the package
+ * in a function that nothing in the bundles calls. A stand-in keeps the package's export names,
+ * and reading one throws, naming this file. Another importer fails the build.
+ */
+export const omittedPackages = {
+  // 550 KB, 40 % of the action's bundle: V8 reads and compiles all of it at each start (some
+  // 35 ms), and evaluating it took 50 ms more. @actions/http-client builds an undici ProxyAgent
+  // in getAgentDispatcher() only, a dispatcher for fetch() behind a proxy; @actions/core never
+  // calls it (its OIDC request goes through Node's https, with `tunnel` behind a proxy).
+  undici: "@actions/http-client/lib/index.js",
+};
+
+/** The stand-in for a package of `omittedPackages`: its export names, each throwing when read. */
+export function omittedModule(name, real) {
+  const names = Object.keys(createRequire(real)(real));
+  const getters = names
+    .map(
+      (n) =>
+        `  ${JSON.stringify(n)}: { enumerable: true, get: () => omitted(${JSON.stringify(n)}) },`,
+    )
+    .join("\n");
+  return [
+    `// Stand-in for ${name}, which is not bundled (scripts/lazy-load.mjs).`,
+    `const omitted = (n) => {`,
+    `  throw new Error(\`aml-secrets: ${name}.\${n} was left out of this bundle (scripts/lazy-load.mjs): nothing in it was to use ${name}\`);`,
+    `};`,
+    `Object.defineProperties(module.exports, {`,
+    getters,
+    `});`,
+  ].join("\n");
+}
 
 /**
  * The stand-in for the module at `real` (an absolute path): CommonJS, whose every export is a
@@ -42,28 +73,52 @@ export async function lazyModule(real) {
   const names = Object.keys(module);
   if (names.length === 0) throw new Error(`lazy-load: ${real} exports nothing`);
   const getters = names
-    .map((name) => `  ${JSON.stringify(name)}: { enumerable: true, get: () => load()[${JSON.stringify(name)}] },`)
+    .map(
+      (name) =>
+        `  ${JSON.stringify(name)}: { enumerable: true, get: () => load()[${JSON.stringify(name)}] },`,
+    )
     .join("\n");
   return [
     `// Stand-in for ${path.basename(real)}: loaded on first use (scripts/lazy-load.mjs).`,
     `let real;`,
-    `const load = () => (real ??= require(${JSON.stringify(real)}));`,
+    `const load = () => (real ??= require(${JSON.stringify(`./${path.basename(real)}`)}));`,
     `Object.defineProperties(module.exports, {`,
     getters,
     `});`,
-    esm || module.__esModule ? `Object.defineProperty(module.exports, "__esModule", { value: true });` : "",
+    esm || module.__esModule
+      ? `Object.defineProperty(module.exports, "__esModule", { value: true });`
+      : "",
   ].join("\n");
 }
 
-/** The plugin that gives every import of `packages` the stand-in of `lazyModule`. */
-export function lazyPackagesPlugin(packages = Object.keys(lazyPackages)) {
+/**
+ * The plugin that gives every import of `packages` the stand-in of `lazyModule`, and every import
+ * of `omitted` (by its one allowed importer) the stand-in of `omittedModule`.
+ */
+export function lazyPackagesPlugin(
+  packages = Object.keys(lazyPackages),
+  omitted = omittedPackages,
+) {
   const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  const filter = new RegExp(`^(${packages.map(escape).join("|")})$`);
+  const names = [...packages, ...Object.keys(omitted)];
+  const filter = new RegExp(`^(${names.map(escape).join("|")})$`);
   return {
     name: "lazy-packages",
     setup(build) {
       build.onResolve({ filter }, async (args) => {
         if (args.pluginData?.real) return undefined;
+        const importer = omitted[args.path];
+        if (importer !== undefined) {
+          const from = args.importer.split(path.sep).join("/");
+          if (!from.endsWith(`/node_modules/${importer}`))
+            return {
+              errors: [
+                {
+                  text: `${args.path} is left out of the bundles (scripts/lazy-load.mjs), but ${args.importer} imports it`,
+                },
+              ],
+            };
+        }
         // Resolved as the importer asked (an `import` takes the package's ES build, as before),
         // then handed to the stand-in, one per real file whoever imports it.
         const real = await build.resolve(args.path, {
@@ -73,12 +128,21 @@ export function lazyPackagesPlugin(packages = Object.keys(lazyPackages)) {
           pluginData: { real: true },
         });
         if (real.errors.length > 0) return { errors: real.errors };
-        return { path: real.path, namespace: "lazy-package" };
+        // A path relative to the project, as esbuild names the bundle's other modules: the
+        // bundles are the same whichever folder they are built in.
+        const relative = path.relative(process.cwd(), real.path).split(path.sep).join("/");
+        if (importer !== undefined)
+          return { path: relative, namespace: "omitted-package", pluginData: { name: args.path } };
+        return { path: relative, namespace: "lazy-package" };
       });
       build.onLoad({ filter: /.*/, namespace: "lazy-package" }, async (args) => ({
-        contents: await lazyModule(args.path),
+        contents: await lazyModule(path.resolve(args.path)),
         loader: "js",
-        resolveDir: path.dirname(args.path),
+        resolveDir: path.dirname(path.resolve(args.path)),
+      }));
+      build.onLoad({ filter: /.*/, namespace: "omitted-package" }, (args) => ({
+        contents: omittedModule(args.pluginData.name, path.resolve(args.path)),
+        loader: "js",
       }));
     },
   };
@@ -97,7 +161,9 @@ const formDataChecks = [
 ];
 const formDataCheck = 'typeof FormData !== "undefined" && body instanceof FormData';
 
-export function formDataPlugin(shim = path.resolve(import.meta.dirname, "..", "src", "shims", "form-data.ts")) {
+export function formDataPlugin(
+  shim = path.resolve(import.meta.dirname, "..", "src", "shims", "form-data.ts"),
+) {
   const files = formDataChecks.map((f) => f.split("/").join(path.sep));
   return {
     name: "form-data-check",
