@@ -13,8 +13,9 @@ import path from "node:path";
  * the package the first time it is read (see `lazyModule`). Their loading cost, measured with
  * `node --cpu-prof` on the bundles: the proxy agents with `debug` and `assert` some 5–10 ms,
  * `jsonwebtoken` (which parses semver ranges as it loads) 10–30 ms.
- * Not for an ES module such as `@azure/identity`: the stand-in must keep every export, which
- * undoes esbuild's tree shaking of it (60 KB more of it, 35 KB more of MSAL, to parse at start).
+ * CommonJS packages only (see `lazyModule`): a stand-in for an ES module such as
+ * `@azure/identity` would keep every export, undoing esbuild's tree shaking of it (60 KB more of
+ * it and 35 KB more of MSAL to parse at each start, more than its evaluation saves).
  */
 export const lazyPackages = {
   // The SDK's proxy policy builds one only when HTTPS_PROXY / HTTP_PROXY names a proxy.
@@ -59,17 +60,19 @@ export function omittedModule(name, real) {
 }
 
 /**
- * The stand-in for the module at `real` (an absolute path): CommonJS, whose every export is a
- * getter that requires the real module on first read. esbuild bundles the real module all the
- * same, behind its `require()`, so it is evaluated then and not before. An importer's
+ * The stand-in for the CommonJS module at `real` (an absolute path): CommonJS too, whose every
+ * export is a getter that requires the real module on first read. esbuild bundles the real module
+ * all the same, behind its `require()`, so it is evaluated then and not before. An importer's
  * `import { X } from "pkg"` reads `X` off the module where it uses it (esbuild keeps the
  * namespace), so nothing is loaded until that line runs; `__esModule` is the real module's own,
- * so a default import means what it meant.
+ * so a default import means what it meant (test/shims/lazy-load.test.ts builds both ways).
+ * An ES module is refused: a default import of it from an `.mjs` file would get the stand-in's
+ * exports object, not its default export, and its unused exports could no longer be shaken off.
  */
 export async function lazyModule(real) {
+  if (await isEsModule(real))
+    throw new Error(`lazy-load: ${real} is an ES module; only a CommonJS package can be lazy`);
   const module = createRequire(real)(real);
-  // A module namespace (an ES module): esbuild's require() of it gives an object marked __esModule.
-  const esm = module[Symbol.toStringTag] === "Module";
   const names = Object.keys(module);
   if (names.length === 0) throw new Error(`lazy-load: ${real} exports nothing`);
   const getters = names
@@ -85,10 +88,21 @@ export async function lazyModule(real) {
     `Object.defineProperties(module.exports, {`,
     getters,
     `});`,
-    esm || module.__esModule
+    module.__esModule
       ? `Object.defineProperty(module.exports, "__esModule", { value: true });`
       : "",
   ].join("\n");
+}
+
+/** Whether Node takes `file` for an ES module: `.mjs`, or `.js` under a `"type": "module"`. */
+async function isEsModule(file) {
+  if (file.endsWith(".mjs")) return true;
+  if (!file.endsWith(".js")) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const text = await readFile(path.join(dir, "package.json"), "utf8").catch(() => undefined);
+    if (text !== undefined) return JSON.parse(text).type === "module";
+    if (path.dirname(dir) === dir) return false;
+  }
 }
 
 /**
