@@ -24,6 +24,9 @@ export const lazyPackages = {
   // MSAL signs a client assertion with it for a certificate credential only (an Azure Pipelines
   // connection with a certificate).
   jsonwebtoken: "used by MSAL for certificate credentials only",
+  // The task library's glob matching and its ToolRunner's promises: for other tasks' work.
+  minimatch: "used by the task library's find and match functions only",
+  q: "used by the task library's ToolRunner only",
 };
 
 /**

@@ -154,4 +154,8 @@ test("each bundle carries its rarely used packages behind stand-ins, loaded on f
     for (const name of ["https-proxy-agent", "http-proxy-agent", "jsonwebtoken"])
       assert.ok(text.includes(`"lazy-package:node_modules/${name}/`), `${bundle}: ${name}`);
   }
+  // The task library's glob matching and its ToolRunner's promise library.
+  const task = readFileSync(taskBundle, "utf8");
+  for (const name of ["minimatch", "q"])
+    assert.ok(task.includes(`"lazy-package:node_modules/${name}/`), `task: ${name}`);
 });
