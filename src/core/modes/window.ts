@@ -29,3 +29,34 @@ export async function inWindow<T>(
   };
   await Promise.all(Array.from({ length: width }, worker));
 }
+
+/**
+ * Tasks started from a window that run on without holding its place: set mode's writes, which
+ * may wait up to a window of the write budget (10 s) while the next entries' reads could go.
+ * At most `limit` run at once; `start` waits while that many do, so memory stays bounded.
+ * A task must not throw (as `inWindow`'s work); if one does, `done` rejects.
+ */
+export class Detached {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly tasks = new Set<Promise<void>>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Starts `task` once fewer than `limit` run; resolves when it has started, not finished. */
+  async start(task: () => Promise<void>): Promise<void> {
+    while (this.running >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.running += 1;
+    const run: Promise<void> = task().finally(() => {
+      this.running -= 1;
+      this.tasks.delete(run);
+      this.waiting.shift()?.();
+    });
+    this.tasks.add(run);
+  }
+
+  /** Resolves once every task started is done. */
+  async done(): Promise<void> {
+    await Promise.all([...this.tasks]);
+  }
+}

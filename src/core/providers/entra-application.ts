@@ -10,7 +10,7 @@ import { VaultError } from "../errors.ts";
 import type { Cloud } from "../platform.ts";
 import { field } from "../vault/json.ts";
 import { serviceSaid } from "../vault/service-error.ts";
-import type { JsonService } from "./rest.ts";
+import type { JsonService } from "../vault/json-service.ts";
 
 /**
  * Microsoft Graph's root per cloud (learn.microsoft.com/graph/deployments, checked 2026-12): the

@@ -16,7 +16,7 @@ import { VaultError } from "../errors.ts";
 import { field } from "../vault/json.ts";
 import { createRequestGate } from "../vault/gate.ts";
 import { serviceSaid } from "../vault/service-error.ts";
-import type { JsonService } from "./rest.ts";
+import type { JsonService } from "../vault/json-service.ts";
 
 /**
  * Microsoft.Storage api-version: the newest the Storage resource provider's REST reference lists

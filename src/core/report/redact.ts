@@ -197,41 +197,62 @@ function keyHash(text: string, at: number): number {
 }
 
 /**
- * Memory and time at 10,000 values (a set re-run): each needle is one flat string, held once
- * (in `known`, and by reference in one sorted run); learning is linear in what is learned:
- * new needles wait in `pending`, and are sorted into runs of doubling size (a binary counter)
- * when a text is next redacted, so a run that alternates learning and printing (get mode) does
- * not sort everything again for each value.
+ * A sorted run of needles, stored compactly: all of them in one flat string, needle `i` from
+ * `starts[i]` to `starts[i + 1]`, and whether it is plain (a value or a line of one) in
+ * `plain[i]`. 70,000 needles (10,000 values) are then one string and two typed arrays, not
+ * 70,000 strings in Sets and arrays that the garbage collector walks and copies.
+ */
+interface Run {
+  text: string;
+  starts: Uint32Array;
+  plain: Uint8Array;
+}
+
+/**
+ * How many values wait at most before their needles are made and sorted into the runs: what
+ * waits stays a working set, however long nothing is printed.
+ */
+const waitingLimit = 512;
+
+/** A needle about to be sorted into the runs. */
+interface Pending {
+  key: string;
+  plain: boolean;
+}
+
+/**
+ * Memory and time at 10,000 values (a set re-run): each needle is stored once, in one run
+ * (see `Run`); learning is linear in what is learned: new values wait in `waiting` (the values
+ * themselves, which are held anyway), and their needles are made and sorted into runs of
+ * doubling size (a binary counter) when a text is next redacted or `waitingLimit` values wait,
+ * so a run that alternates learning and printing (get mode) does not sort everything again for
+ * each value, and the needles are garbage right after they were copied into a run (not
+ * strings that live long enough for the garbage collector to move them to the old generation).
  */
 export class Redactor {
-  /** Every needle (folded). */
-  private readonly known = new Set<string>();
-  /** The needles that are a value or a line of one: their cut-short start is found too. */
-  private readonly plain = new Set<string>();
   /** The values handed in, by reference: a value handed in twice is learned once. */
   private readonly added = new Set<string>();
-  /** Sorted runs of needles, longest first, each at least twice the next one's length. */
-  private readonly runs: string[][] = [];
-  private pending: string[] = [];
+  /** Sorted runs of needles (folded), longest first, each at least twice the next one's length. */
+  private readonly runs: Run[] = [];
+  private waiting: string[] = [];
   /** Each length some needle has, longest first. */
   private lengths: number[] = [];
   private readonly filter = new Uint32Array((1 << filterBits) / 32);
 
-  /** Learns a value (and its lines and encoded forms). */
-  add(value: string): void {
-    if (this.added.has(value)) return;
+  /** Learns a value (and its lines and encoded forms); false when it was learned before. */
+  add(value: string): boolean {
+    if (this.added.has(value)) return false;
     this.added.add(value);
-    for (const piece of maskPieces(value)) {
-      // As written out: a lone surrogate becomes U+FFFD in UTF-8, and is searched for as such.
-      for (const plain of new Set([piece, wellFormed(piece)])) this.learn(plain, true);
-      for (const form of formsOf(piece)) this.learn(form, false);
-    }
+    this.waiting.push(value);
+    if (this.waiting.length >= waitingLimit) this.settle();
+    return true;
   }
 
   /** `text` with every known value, in every form, replaced by `***`. */
   redact(text: string): string {
-    if (this.known.size === 0 || text.length < minLength) return text;
+    if (text.length < minLength) return text;
     this.settle();
+    if (this.runs.length === 0) return text;
     const spans: [number, number][] = [];
     const json = jsonView(text);
     // Escaped twice (a JSON string inside a JSON string) is decoded once more.
@@ -240,29 +261,37 @@ export class Redactor {
     return replaceSpans(text, spans);
   }
 
-  private learn(text: string, plain: boolean): void {
-    const key = fold(text);
-    if (key.length < minLength) return;
-    if (plain) this.plain.add(key);
-    if (this.known.has(key)) return;
-    this.known.add(key);
-    this.pending.push(key);
-    const h = keyHash(key, 0);
-    this.filter[h >>> 5] = (this.filter[h >>> 5] ?? 0) | (1 << (h & 31));
-    if (!this.lengths.includes(key.length)) {
-      this.lengths.push(key.length);
-      this.lengths.sort((a, b) => b - a);
+  /** The needles of a value: each of its lines and itself, and their encoded forms. */
+  private needles(value: string, pending: Pending[]): void {
+    const learn = (text: string, plain: boolean): void => {
+      const key = fold(text);
+      if (key.length < minLength) return;
+      pending.push({ key, plain });
+      const h = keyHash(key, 0);
+      this.filter[h >>> 5] = (this.filter[h >>> 5] ?? 0) | (1 << (h & 31));
+      if (!this.lengths.includes(key.length)) {
+        this.lengths.push(key.length);
+        this.lengths.sort((a, b) => b - a);
+      }
+    };
+    for (const piece of maskPieces(value)) {
+      // As written out: a lone surrogate becomes U+FFFD in UTF-8, and is searched for as such.
+      for (const plain of new Set([piece, wellFormed(piece)])) learn(plain, true);
+      for (const form of formsOf(piece)) learn(form, false);
     }
   }
 
-  /** Sorts the pending needles into the runs. */
+  /** Sorts the needles of the waiting values into the runs. */
   private settle(): void {
-    if (this.pending.length === 0) return;
-    let run = this.pending.sort();
-    this.pending = [];
+    if (this.waiting.length === 0) return;
+    const pending: Pending[] = [];
+    for (const value of this.waiting) this.needles(value, pending);
+    this.waiting = [];
+    if (pending.length === 0) return;
+    let run = toRun(pending.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
     for (
       let last = this.runs.at(-1);
-      last && last.length <= 2 * run.length;
+      last && last.starts.length <= 2 * run.starts.length;
       last = this.runs.at(-1)
     ) {
       this.runs.pop();
@@ -292,61 +321,109 @@ export class Redactor {
   private longestAt(text: string, at: number): number {
     let shared = 0;
     let plainShared = 0;
-    for (const sorted of this.runs) {
-      const place = lowerBound(sorted, text, at);
-      for (const neighbour of [sorted[place - 1], sorted[place]]) {
-        if (neighbour === undefined) continue;
-        const n = sharedLength(text, at, neighbour);
+    for (const run of this.runs) {
+      const place = lowerBound(run, text, at, text.length);
+      for (const neighbour of [place - 1, place]) {
+        if (neighbour < 0 || neighbour >= run.plain.length) continue;
+        const n = sharedLength(text, at, text.length, run, neighbour);
         shared = Math.max(shared, n);
-        if (this.plain.has(neighbour)) plainShared = Math.max(plainShared, n);
+        if (run.plain[neighbour] === 1) plainShared = Math.max(plainShared, n);
       }
     }
     if (shared < minLength) return 0;
     if (plainShared >= prefixLength) return plainShared;
     for (const length of this.lengths) {
-      if (length <= shared && this.known.has(text.slice(at, at + length))) return length;
+      if (length <= shared && this.holds(text, at, at + length)) return length;
     }
     return 0;
   }
+
+  /** Whether some run holds exactly the needle `text` has from `at` to `end`. */
+  private holds(text: string, at: number, end: number): boolean {
+    return this.runs.some((run) => {
+      const place = lowerBound(run, text, at, end);
+      return place < run.plain.length && compareAt(run, place, text, at, end) === 0;
+    });
+  }
 }
 
-/** Two sorted runs as one. */
-function merge(a: string[], b: string[]): string[] {
-  const out: string[] = new Array<string>(a.length + b.length);
+/** Needle `i` of a run. */
+function needle(run: Run, i: number): string {
+  return run.text.slice(run.starts[i], run.starts[i + 1]);
+}
+
+/** Sorted needles as a run; a needle given twice is kept once, plain if either was. */
+function toRun(sorted: readonly Pending[]): Run {
+  const keys: string[] = [];
+  const plain: number[] = [];
+  for (const { key, plain: isPlain } of sorted) add(keys, plain, key, isPlain ? 1 : 0);
+  return runOf(keys, plain);
+}
+
+/** Adds a needle to sorted `keys`, or marks the last one plain when it is the same needle. */
+function add(keys: string[], plain: number[], key: string, isPlain: number): void {
+  if (keys.at(-1) === key) plain[plain.length - 1] ||= isPlain;
+  else {
+    keys.push(key);
+    plain.push(isPlain);
+  }
+}
+
+function runOf(keys: readonly string[], plain: readonly number[]): Run {
+  const starts = new Uint32Array(keys.length + 1);
+  keys.forEach((key, i) => (starts[i + 1] = (starts[i] ?? 0) + key.length));
+  // One flat string: `join` copies the needles into it, and they are garbage after.
+  return { text: keys.join(""), starts, plain: Uint8Array.from(plain) };
+}
+
+/** Two runs as one (a needle in both is kept once). */
+function merge(a: Run, b: Run): Run {
+  const keys: string[] = [];
+  const plain: number[] = [];
+  const take = (run: Run, k: number): void => add(keys, plain, needle(run, k), run.plain[k] ?? 0);
   let i = 0;
   let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length)
-    out[k++] = (a[i] as string) < (b[j] as string) ? (a[i++] as string) : (b[j++] as string);
-  while (i < a.length) out[k++] = a[i++] as string;
-  while (j < b.length) out[k++] = b[j++] as string;
-  return out;
+  while (i < a.plain.length && j < b.plain.length) {
+    const from = b.starts[j] ?? 0;
+    // Needle `i` of `a` against needle `j` of `b`, as `compareAt` compares with a text.
+    if (compareAt(a, i, b.text, from, b.starts[j + 1] ?? from) <= 0) take(a, i++);
+    else take(b, j++);
+  }
+  while (i < a.plain.length) take(a, i++);
+  while (j < b.plain.length) take(b, j++);
+  return runOf(keys, plain);
 }
 
-/** The first place in `sorted` whose needle is not before the text at `at`. */
-function lowerBound(sorted: string[], text: string, at: number): number {
+/** The first needle of `run` that is not before the text from `at` to `end`. */
+function lowerBound(run: Run, text: string, at: number, end: number): number {
   let low = 0;
-  let high = sorted.length;
+  let high = run.plain.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compareAt(sorted[middle] ?? "", text, at) < 0) low = middle + 1;
+    if (compareAt(run, middle, text, at, end) < 0) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
-/** `needle` against the text from `at` on, in the order `Array.prototype.sort` gives strings. */
-function compareAt(needle: string, text: string, at: number): number {
-  const n = sharedLength(text, at, needle);
-  if (n === needle.length) return n === text.length - at ? 0 : -1;
-  if (at + n >= text.length) return 1;
-  return needle.charCodeAt(n) - text.charCodeAt(at + n);
+/**
+ * Needle `i` of `run` against the text from `at` to `end`, in the order `Array.prototype.sort`
+ * gives strings.
+ */
+function compareAt(run: Run, i: number, text: string, at: number, end: number): number {
+  const n = sharedLength(text, at, end, run, i);
+  const length = (run.starts[i + 1] ?? 0) - (run.starts[i] ?? 0);
+  if (n === length) return n === end - at ? 0 : -1;
+  if (at + n >= end) return 1;
+  return run.text.charCodeAt((run.starts[i] ?? 0) + n) - text.charCodeAt(at + n);
 }
 
-/** How many units of `needle` stand in `text` from `at` on. */
-function sharedLength(text: string, at: number, needle: string): number {
+/** How many units of needle `i` of `run` stand in `text` from `at` on (before `end`). */
+function sharedLength(text: string, at: number, end: number, run: Run, i: number): number {
+  const from = run.starts[i] ?? 0;
+  const length = Math.min((run.starts[i + 1] ?? 0) - from, end - at);
   let n = 0;
-  while (n < needle.length && text.charCodeAt(at + n) === needle.charCodeAt(n)) n++;
+  while (n < length && text.charCodeAt(at + n) === run.text.charCodeAt(from + n)) n++;
   return n;
 }
 

@@ -28,10 +28,12 @@ export class KnownValues extends Redactor {
   /** Texts already decided, until a value is learned. */
   readonly decided = new Map<string, boolean>();
 
-  override add(value: string): void {
-    super.add(value);
+  override add(value: string): boolean {
+    // A value the platform's mask call taught already is not indexed a second time.
+    if (!super.add(value)) return false;
     this.clean.add(value);
     this.decided.clear();
+    return true;
   }
 
   isClean(text: string): boolean {
@@ -105,33 +107,44 @@ export class Reporter {
    * after it.
    */
   private row(row: ResultRow): ResultRow {
-    const safe = { ...row };
+    let safe: ResultRow | undefined;
+    // Copied only when something changes: 10,000 unchanged rows are not 10,000 copies.
+    const set = <K extends keyof ResultRow>(key: K, value: ResultRow[K]): void => {
+      if (value === row[key]) return;
+      safe ??= { ...row };
+      safe[key] = value;
+    };
     // Exact only while they are what the contract says they are: a name or version that a
     // broken server made up is free text like any other.
-    if (!exactName.test(row.name)) safe.name = this.text(row.name);
-    if (!exactName.test(row.source)) safe.source = this.text(row.source);
+    if (!exactName.test(row.name)) set("name", this.text(row.name));
+    if (!exactName.test(row.source)) set("source", this.text(row.source));
     if (row.version !== undefined && !exactName.test(row.version))
-      safe.version = this.text(row.version);
+      set("version", this.text(row.version));
     // A password id comes from Graph: exact only while it is one.
     if (row.rotation?.credential !== undefined && !exactName.test(row.rotation.credential))
-      safe.rotation = { ...row.rotation, credential: this.text(row.rotation.credential) };
+      set("rotation", { ...row.rotation, credential: this.text(row.rotation.credential) });
     // One line each: a service's message keeps no line break of its own.
     const line = (text: string): string => this.text(text).replaceAll("\n", " ");
-    if (row.error !== undefined) safe.error = line(row.error);
-    if (row.note !== undefined) safe.note = line(row.note);
+    if (row.error !== undefined) set("error", line(row.error));
+    if (row.note !== undefined) set("note", line(row.note));
     if (row.listed) {
       // Data, not messages: redacted only (each display makes them inert its own way).
       const { contentType, tags } = row.listed;
       const redact = (text: string): string => this.redactor.redact(text);
-      safe.listed = {
-        ...row.listed,
-        contentType: contentType === null ? null : redact(contentType),
-        tags: Object.fromEntries(
-          Object.entries(tags).map(([key, value]) => [redact(key), redact(value)]),
-        ),
-      };
+      const safeType = contentType === null ? null : redact(contentType);
+      const keys = Object.keys(tags);
+      const changed = keys.some(
+        (key) => redact(key) !== key || redact(tags[key] ?? "") !== tags[key],
+      );
+      if (safeType !== contentType || changed) {
+        set("listed", {
+          ...row.listed,
+          contentType: safeType,
+          tags: Object.fromEntries(keys.map((key) => [redact(key), redact(tags[key] ?? "")])),
+        });
+      }
     }
-    return safe;
+    return safe ?? row;
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type { ResultRow } from "./result.ts";
 import { plural } from "./plural.ts";
+import { TextBuilder } from "./text-builder.ts";
 
 /**
  * `changed` is the SPEC's: how many secrets got a new version. A deletion (delete mode, prune)
@@ -24,20 +25,25 @@ export function changedCount(rows: ResultRow[]): number {
  * rows also carry the listed attributes (enabled, contentType, tags, created, ...).
  */
 export function resultJson(rows: ResultRow[]): string {
-  return JSON.stringify(
-    rows.map((r) => ({
-      name: r.name,
-      source: r.source,
-      action: r.action,
-      version: r.version ?? null,
-      id: r.id ?? null,
-      ...r.listed,
-      ...(r.rotation !== undefined ? { rotation: r.rotation } : {}),
-      ...(r.disabledVersions !== undefined ? { disabledVersions: r.disabledVersions } : {}),
-      ...(r.note !== undefined ? { note: r.note } : {}),
-      ...(r.error !== undefined ? { error: r.error } : {}),
-    })),
-  );
+  const json = new TextBuilder().add("[");
+  rows.forEach((r, i) => {
+    if (i > 0) json.add(",");
+    json.add(
+      JSON.stringify({
+        name: r.name,
+        source: r.source,
+        action: r.action,
+        version: r.version ?? null,
+        id: r.id ?? null,
+        ...r.listed,
+        ...(r.rotation !== undefined ? { rotation: r.rotation } : {}),
+        ...(r.disabledVersions !== undefined ? { disabledVersions: r.disabledVersions } : {}),
+        ...(r.note !== undefined ? { note: r.note } : {}),
+        ...(r.error !== undefined ? { error: r.error } : {}),
+      }),
+    );
+  });
+  return json.add("]").toString();
 }
 
 /** One log line per secret: name, action, version (and why, on a failure). */
@@ -154,10 +160,23 @@ function outcome(title: string, rows: ResultRow[], context: SummaryContext): str
   ];
 }
 
-/** A table folded away under `summary` when it is long. */
-function folded(summary: string, table: string[]): string[] {
-  if (table.length - 2 <= foldRowsAbove) return [...table, ""];
-  return [`<details><summary>${summary}</summary>`, "", ...table, "", "</details>", ""];
+/**
+ * A table (its header, then one line per row) folded away under `summary` when it is long.
+ * The rows' lines go straight into `out`: 10,000 of them are never alive at once.
+ */
+function folded<T>(
+  out: TextBuilder,
+  summary: string,
+  header: string[],
+  rows: readonly T[],
+  line: (row: T) => string,
+): void {
+  const fold = rows.length > foldRowsAbove;
+  if (fold) out.line(`<details><summary>${summary}</summary>`).line("");
+  for (const text of header) out.line(text);
+  for (const row of rows) out.line(line(row));
+  out.line("");
+  if (fold) out.line("</details>").line("");
 }
 
 export function summaryMarkdown(
@@ -175,33 +194,27 @@ export function summaryMarkdown(
       .filter((d): d is string => d !== undefined)
       .join("; ");
   const line = (cells: string[]): string => `| ${cells.map(escapeMarkdown).join(" | ")} |`;
+  const out = new TextBuilder();
+  for (const text of outcome(title, rows, context)) out.line(text);
   const failed = byName(rows.filter((r) => r.action === "failed"));
-  const failedTable =
-    failed.length === 0
-      ? []
-      : [
-          `#### ❌ Failed (${failed.length})`,
-          "",
-          "| Secret | Source | Error |",
-          "| --- | --- | --- |",
-          ...failed.map((r) => line([r.name, r.source, details(r)])),
-          "",
-        ];
+  if (failed.length > 0) {
+    out.line(`#### ❌ Failed (${failed.length})`).line("");
+    out.line("| Secret | Source | Error |").line("| --- | --- | --- |");
+    for (const r of failed) out.line(line([r.name, r.source, details(r)]));
+    out.line("");
+  }
   // A failed entry's reason is in the table of failures above; said twice, a long service
   // message would widen every column of the full table.
-  const table = [
-    "| Secret | Source | Action | Version | Details |",
-    "| --- | --- | --- | --- | --- |",
-    ...byName(rows).map(
+  if (rows.length > 0)
+    folded(
+      out,
+      `All ${rows.length} entries`,
+      ["| Secret | Source | Action | Version | Details |", "| --- | --- | --- | --- | --- |"],
+      byName(rows),
       (r) =>
         `| ${escapeMarkdown(r.name)} | ${escapeMarkdown(r.source)} | ${mark(r.action)} ${escapeMarkdown(r.action)} | ${escapeMarkdown(r.version ?? "")} | ${escapeMarkdown(r.action === "failed" ? "see Failed above" : details(r))} |`,
-    ),
-  ];
-  return [
-    ...outcome(title, rows, context),
-    ...failedTable,
-    ...(rows.length > 0 ? folded(`All ${rows.length} entries`, table) : []),
-  ].join("\n");
+    );
+  return out.toString();
 }
 
 /** List mode's summary: the attributes of each secret (never a value), deleted ones last. */
@@ -215,7 +228,7 @@ export function listSummaryMarkdown(
   if (deleted) columns.push("Deleted", "Purge date");
   columns.push("Details");
   const day = (date: string | null | undefined): string => date?.slice(0, 10) ?? "";
-  const body = byName(rows).map((r) => {
+  const line = (r: ResultRow): string => {
     const l = r.listed;
     const cells = l
       ? [
@@ -233,22 +246,28 @@ export function listSummaryMarkdown(
     if (deleted) cells.push(day(l?.deletedOn), day(l?.scheduledPurgeDate));
     cells.push(r.error ?? r.note ?? "");
     return `| ${cells.map(escapeMarkdown).join(" | ")} |`;
-  });
-  const listed = rows.filter((r) => r.action === "listed");
-  const softDeleted = listed.filter((r) => r.source === "deleted").length;
-  const failed = rows.filter((r) => r.action === "failed").length;
-  const counts = `${plural(listed.length - softDeleted, "secret")}${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `; ${failed} listing failed` : ""}`;
+  };
+  let listed = 0;
+  let softDeleted = 0;
+  let failed = 0;
+  for (const r of rows) {
+    if (r.action === "listed") listed += 1;
+    if (r.action === "listed" && r.source === "deleted") softDeleted += 1;
+    if (r.action === "failed") failed += 1;
+  }
+  const counts = `${plural(listed - softDeleted, "secret")}${deleted ? `, ${softDeleted} soft-deleted` : ""}${failed ? `; ${failed} listing failed` : ""}`;
+  const out = new TextBuilder();
   const head = outcome(title, rows, { ...context, mode: "list" });
-  return [
-    ...head.slice(0, -2),
-    `**${counts}**`,
-    "",
-    ...folded(`All ${rows.length} secrets`, [
-      `| ${columns.join(" | ")} |`,
-      `| ${columns.map(() => "---").join(" | ")} |`,
-      ...body,
-    ]),
-  ].join("\n");
+  for (const text of head.slice(0, -2)) out.line(text);
+  out.line(`**${counts}**`).line("");
+  folded(
+    out,
+    `All ${rows.length} secrets`,
+    [`| ${columns.join(" | ")} |`, `| ${columns.map(() => "---").join(" | ")} |`],
+    byName(rows),
+    line,
+  );
+  return out.toString();
 }
 
 /** One message naming every failed secret and why. */

@@ -14,6 +14,11 @@ export interface RemedyContext {
   host?: string;
 }
 
+/** The hint as a thing to check: most hints already begin with "check", which is not said twice. */
+export function checkHint(hint: string): string {
+  return /^check\b/i.test(hint) ? hint : `check: ${hint}`;
+}
+
 /** The vault's name: the first label of a Key Vault host, else a placeholder. */
 function vaultName(host: string | undefined): string {
   const name = host && /\.vault(core)?\./.test(host) ? host.split(".")[0] : undefined;
@@ -93,7 +98,7 @@ export function codeRemedy(
       return `ARM did not accept the token (wrong tenant or cloud, or expired): check the cloud and tenant of the connection; ${context.hint}`;
     default:
   }
-  if (status === 401 || status === 403) return `check: ${context.hint}`;
+  if (status === 401 || status === 403) return checkHint(context.hint);
   if (status === 404) return "not found: check the name and the vault";
   if (status !== undefined && status >= 500)
     return "the service failed: run again; if it persists, check the service's health";

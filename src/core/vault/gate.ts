@@ -251,13 +251,33 @@ export function createRequestGate(options: RequestGateOptions): ClosableGate {
    * the step for many times the timeout). They fail at once with the same error.
    */
   let unresponsive: RequestTimeoutError | undefined;
-  /** Set by `close()`; `closing` settles then, and ends every wait for a budget or a backoff. */
+  /** Set by `close()`, which then ends every wait for a budget or a backoff (`onClose`). */
   let closed: CancelledError | undefined;
-  let markClosed = (): void => {};
-  const closing = new Promise<void>((resolve) => (markClosed = resolve));
+  const onClose = new Set<() => void>();
+  /**
+   * Waits for `p`, or until the gate closes. Not `Promise.race([p, closing])` with one promise
+   * that settles on close: that promise would keep every race's handlers until then, one per
+   * request of the run (10,000 at 10k secrets). Each wait here drops its own when it is over.
+   */
+  function untilClosed(p: Promise<void>): Promise<void> {
+    if (closed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      onClose.add(resolve);
+      p.then(
+        () => {
+          onClose.delete(resolve);
+          resolve();
+        },
+        (e: unknown) => {
+          onClose.delete(resolve);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
   /** Gives up on a try in flight (after `close()`'s grace). */
   const inFlight = new Set<() => void>();
-  const wait = (ms: number): Promise<void> => Promise.race([clock.sleep(ms), closing]);
+  const wait = (ms: number): Promise<void> => untilClosed(clock.sleep(ms));
   /** A function, not an inline test: `closed` changes across the awaits of one request. */
   function refuseIfClosed(): void {
     if (closed) throw closed;
@@ -370,7 +390,7 @@ export function createRequestGate(options: RequestGateOptions): ClosableGate {
       // The budget is waited for outside the queue, so that writes waiting for the next
       // window leave the slots to the reads (and the other way round).
       refuseIfClosed();
-      await Promise.race([window.reserve(), closing]);
+      await untilClosed(window.reserve());
       refuseIfClosed();
       const outcome = await queue.add(
         async () => {
@@ -398,7 +418,8 @@ export function createRequestGate(options: RequestGateOptions): ClosableGate {
     close(graceMs = 4_000) {
       if (closed) return;
       closed = new CancelledError();
-      markClosed();
+      for (const stop of onClose) stop();
+      onClose.clear();
       (clock.timer ?? realTimer)(graceMs, () => {
         for (const giveUp of inFlight) giveUp();
       });

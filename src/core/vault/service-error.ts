@@ -21,7 +21,7 @@
  * (its socket or TLS code and what to do), never by the socket's message.
  */
 import { CancelledError, untrusted } from "../errors.ts";
-import { codeRemedy, networkRemedy } from "./error-codes.ts";
+import { checkHint, codeRemedy, networkRemedy } from "./error-codes.ts";
 import { field } from "./json.ts";
 
 export interface ServiceError {
@@ -291,7 +291,8 @@ export function failure(request: { hint: string }, what: string, e: unknown): st
         });
   if (remedy) parts.push(remedy);
   // The connection's hint (which identity, what to check of it) and the mode's role stay: a
-  // refusal is as often the wrong identity as a missing role.
-  if (error.status === 401 || error.status === 403) parts.push(`check: ${request.hint}`);
+  // refusal is as often the wrong identity as a missing role (once, if the remedy has it).
+  if ((error.status === 401 || error.status === 403) && !remedy?.includes(request.hint))
+    parts.push(checkHint(request.hint));
   return parts.join("; ");
 }

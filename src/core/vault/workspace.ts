@@ -7,22 +7,13 @@
  * the build does it, a SecretClient + credential entry is 677 KB; this module adds 10 KB, the
  * two ARM clients 857 KB (a bundle of 1.53 MB) for two read calls.
  */
-import {
-  bearerTokenAuthenticationPolicy,
-  createHttpHeaders,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  RestError,
-  type HttpClient,
-  type Pipeline,
-  type PipelineResponse,
-} from "@azure/core-rest-pipeline";
-import { ValidationError, VaultError } from "../errors.ts";
+import { RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { VaultError } from "../errors.ts";
 import { isSubscriptionId, type WorkspaceRef } from "../inputs/settings.ts";
 import { field } from "./json.ts";
-import { createNetworkClient } from "./network.ts";
 import type { Connection } from "../platform.ts";
-import { createRequestGate, RequestTimeoutError, type RequestGate } from "./gate.ts";
+import { RequestTimeoutError } from "./gate.ts";
+import { armScope, JsonService } from "./json-service.ts";
 import { cut, serviceError, serviceSaid } from "./service-error.ts";
 
 export interface ResolveOptions {
@@ -44,8 +35,6 @@ const apiVersions = {
   subscriptions: "2022-12-01",
 } as const;
 
-/** At most this many tries of one ARM request (the first and three retries). */
-const maxAttempts = 4;
 /** Pages of `GET /subscriptions` followed before giving up (100 per page). */
 const maxSubscriptionPages = 20;
 
@@ -112,45 +101,28 @@ interface ArmFailure {
 }
 
 /**
- * Reads ARM resources as JSON with the connection's credential. Each GET goes through a request
- * gate of its own, for the one retry policy the vault requests have (429 with and without
- * Retry-After, 408 and 5xx, socket errors): the GETs change nothing, so retrying is safe.
+ * Reads ARM resources as JSON with the connection's credential, one at a time, through the
+ * JSON client's gate (its retries: the GETs change nothing, so retrying is safe), wording each
+ * failure for the look-up it is part of.
  */
 class ArmReader {
   readonly base: string;
-  private readonly pipeline: Pipeline;
-  private readonly client: HttpClient;
-  private readonly gate: RequestGate;
+  private readonly arm: JsonService;
 
   constructor(
     resourceManagerUrl: string,
     private readonly connection: Connection,
     options: ResolveOptions,
   ) {
-    this.base = resourceManagerUrl.replace(/\/+$/, "");
-    // A bearer token never travels in the clear (the pipeline would refuse it too, less clearly).
-    if (!URL.canParse(this.base) || new URL(this.base).protocol !== "https:") {
-      throw new ValidationError([
-        `resource-manager-url ${resourceManagerUrl} must be an https URL`,
-      ]);
-    }
-    this.client = connection.httpClient ?? createNetworkClient();
-    this.gate = createRequestGate({
+    this.arm = new JsonService(connection, {
+      ...options,
+      name: "ARM",
+      base: resourceManagerUrl,
+      scope: armScope(connection),
+      baseInput: "resource-manager-url",
       concurrency: 1,
-      maxAttempts,
-      baseDelayMs: options.retryDelayMs ?? 1_000,
-      target: `ARM (${this.base})`,
-      ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
-      ...(options.timeoutInput !== undefined ? { timeoutInput: options.timeoutInput } : {}),
     });
-    // The gate says what is retried; the pipeline's own retries are turned off.
-    this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
-    this.pipeline.addPolicy(
-      bearerTokenAuthenticationPolicy({
-        credential: connection.credential,
-        scopes: armScope(connection),
-      }),
-    );
+    this.base = this.arm.base;
   }
 
   /** GETs `pathOrUrl` (a path under the ARM endpoint, or a `nextLink` on it) as JSON. */
@@ -162,7 +134,7 @@ class ArmReader {
     }
     let response: PipelineResponse;
     try {
-      response = await this.gate.read(url, (signal) => this.send(url, signal));
+      response = await this.arm.exchange("GET", url, url);
     } catch (e: unknown) {
       if (e instanceof RestError && e.response) throw failure(armFailure(e));
       if (e instanceof RequestTimeoutError) throw failure({ message: e.message });
@@ -173,23 +145,6 @@ class ArmReader {
       });
     }
     return parseBody(response, failure);
-  }
-
-  /** One GET; an answer other than 2xx is thrown, so that the gate sees its status. */
-  private async send(url: string, abortSignal?: AbortSignal): Promise<PipelineResponse> {
-    const request = createPipelineRequest({
-      url,
-      method: "GET",
-      headers: createHttpHeaders({ accept: "application/json" }),
-      ...(abortSignal ? { abortSignal } : {}),
-    });
-    const response = await this.pipeline.sendRequest(this.client, request);
-    if (response.status >= 200 && response.status < 300) return response;
-    throw new RestError(`ARM answered ${response.status}`, {
-      statusCode: response.status,
-      request,
-      response,
-    });
   }
 }
 
@@ -297,15 +252,6 @@ function parseBody(response: PipelineResponse, failure: (f: ArmFailure) => Vault
       message: "ARM's answer is not JSON (is resource-manager-url an ARM endpoint?)",
     });
   }
-}
-
-/**
- * The token's audience is the cloud's ARM (as the Azure CLI keeps its `activeDirectoryResourceId`
- * when only the endpoint changes): `resource-manager-url` moves where requests go (a private
- * endpoint, the emulator), not whom Entra ID issues the token for.
- */
-function armScope(connection: Connection): string {
-  return `${connection.cloud.resourceManager.replace(/\/+$/, "")}/.default`;
 }
 
 /** A token could not be had: say which identity and scope, since that is what to fix. */

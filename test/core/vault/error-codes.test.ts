@@ -86,7 +86,12 @@ void test("Key Vault's and ARM's codes each have a sentence; the status stands f
     codeRemedy(409, "Conflict", "ObjectIsDeletedButRecoverable", context) ?? "",
     /recover it/,
   );
-  assert.equal(codeRemedy(403, "Odd", undefined, context), `check: ${setHint}`);
+  // A hint that says "check" already is not told to check twice; another one is.
+  assert.equal(codeRemedy(403, "Odd", undefined, context), setHint);
+  assert.equal(
+    codeRemedy(403, "Odd", undefined, { ...context, hint: "run az login first" }),
+    "check: run az login first",
+  );
   assert.equal(
     codeRemedy(404, "Odd", undefined, context),
     "not found: check the name and the vault",
@@ -161,7 +166,7 @@ void test("failure(): what failed, status and codes, the service's words as a ma
   assert.equal(text.includes("Caller is not authorized"), false, text);
   assert.equal(
     shown(text),
-    `writing db-password failed: 403 Forbidden (ForbiddenByRbac): [${message}]; request id 2f6e8c4a-0000-4000-8000-000000000001; the identity has no Azure role on the vault that allows this: assign "Key Vault Secrets Officer" (az role assignment create --role "Key Vault Secrets Officer" --assignee IDENTITY_OBJECT_ID --scope $(az keyvault show --name kv-app --query id -o tsv)); role assignments take a few minutes to apply; check: ${setHint}`,
+    `writing db-password failed: 403 Forbidden (ForbiddenByRbac): [${message}]; request id 2f6e8c4a-0000-4000-8000-000000000001; the identity has no Azure role on the vault that allows this: assign "Key Vault Secrets Officer" (az role assignment create --role "Key Vault Secrets Officer" --assignee IDENTITY_OBJECT_ID --scope $(az keyvault show --name kv-app --query id -o tsv)); role assignments take a few minutes to apply; ${setHint}`,
   );
 });
 

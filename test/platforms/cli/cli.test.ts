@@ -183,7 +183,7 @@ test("a refused secret fails the run with exit 1 after the others were set, nami
     assert.match(
       run.stderr,
       new RegExp(
-        `${refused}: setting secret ${refused} failed: 403 Forbidden.*Key Vault Secrets Officer`,
+        `${refused}: reading secret ${refused} to plan it failed: 403 Forbidden.*Key Vault Secrets Officer`,
       ),
     );
     assert.match(run.stdout, new RegExp(`${fine}\\s+\\S+\\s+created`));

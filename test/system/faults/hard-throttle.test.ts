@@ -1,5 +1,5 @@
 // Issue 7's fault matrix, case 2, through the core and each bundled entry point: a vault that
-// answers every request with 429 for 3 s: from the start of the run (the listing meets it), from
+// answers every request with 429 for 3 s: from the start of the run (the plan's reads meet it), from
 // the first accepted write (the rest of the batch meets it), or from an accepted recover (the
 // SDK's read after its recover POST meets it; retrying the whole recover would send the POST
 // again, which the service refuses with 404 once nothing is deleted any more).
@@ -24,13 +24,14 @@ interface Variant {
 }
 
 const variants: Variant[] = [
-  // After the SDK's unauthenticated first request, so the listing meets it wherever the run
-  // is slow to start; Retry-After as Key Vault sends it.
+  // After the SDK's unauthenticated first request, so the plan's reads (the listing, or a
+  // small mapping's GETs) meet it wherever the run is slow to start; Retry-After as Key Vault
+  // sends it.
   {
     from: "the start of the run",
     after: /^GET \S+ 401 challenge/,
     faults: {},
-    meets: (r) => r.method === "GET" && r.secret === undefined,
+    meets: (r) => r.method === "GET",
   },
   // No Retry-After: the gate's own backoff has to wait out the rest of the batch's writes.
   {

@@ -50,7 +50,7 @@ async function runGet(
       ? { wildcard: true, startsWith: e.startsWith }
       : { vaultName: e.vaultName, outputName: e.pipelineName },
   );
-  const read = await readSecrets({
+  const { rows: read, values } = await readSecrets({
     client,
     gate,
     entries,
@@ -65,9 +65,8 @@ async function runGet(
     warn: (line) => reporter.warning(line),
     ...(settings.outputPrefix !== undefined ? { outputPrefix: settings.outputPrefix } : {}),
   });
-  const values = new Map(read.values.map((v) => [v.outputName, v.value]));
-  const rows = read.rows.map((row) => {
-    const value = row.action === "read" ? values.get(row.source) : undefined;
+  const rows = read.map((row, i) => {
+    const value = values[i];
     if (value === undefined) return row;
     return handOn(row, () => {
       platform.setOutput(row.source, value, {

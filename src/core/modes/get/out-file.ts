@@ -157,8 +157,8 @@ export interface OutFileRequest {
   format: OutFormat;
   label: InputLabel;
   rows: ResultRow[];
-  /** The values read, by output name. */
-  values: ReadonlyMap<string, string>;
+  /** The value of each `read` row, at the row's index (read.ts). */
+  values: readonly (string | undefined)[];
 }
 
 /**
@@ -169,8 +169,8 @@ export interface OutFileRequest {
 export function writeOutFile(request: OutFileRequest): ResultRow[] {
   const { platform, format, label, rows, values } = request;
   const file = outFilePath(request.file, platform);
-  const entries = rows.flatMap((row) => {
-    const value = row.action === "read" ? values.get(row.source) : undefined;
+  const entries = rows.flatMap((row, i) => {
+    const value = row.action === "read" ? values[i] : undefined;
     return value === undefined ? [] : [{ name: row.source, value }];
   });
   const { text, refused } = renderOutFile(format, entries, label);

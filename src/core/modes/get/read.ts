@@ -43,8 +43,11 @@ export interface ReadRequest {
 export interface ReadOutcome {
   /** One row per secret read, skipped or failed; never a value. */
   rows: ResultRow[];
-  /** The values, by output name, in the order of `rows`. */
-  values: { outputName: string; value: string }[];
+  /**
+   * The value of each `read` row, at the row's index (none for the other rows): held here
+   * once, not in a second list of names and values.
+   */
+  values: (string | undefined)[];
 }
 
 interface NamedRead {
@@ -64,30 +67,28 @@ export async function readSecrets(request: ReadRequest): Promise<ReadOutcome> {
   const named: NamedRead[] = entries.flatMap((e) =>
     "wildcard" in e ? [] : [{ ...e, named: true }],
   );
-  const rows: ResultRow[] = [];
+  const skipped: ResultRow[] = [];
   const reads: NamedRead[] = [...named];
   const patterns = entries.flatMap((e) => ("wildcard" in e ? [e.startsWith ?? ""] : []));
   if (patterns.length > 0) {
     const listed = await listForWildcard(request, named, patterns);
     // One by one: a listing's 125,000 names as push's arguments overflow the stack.
-    for (const row of listed.rows) rows.push(row);
+    for (const row of listed.rows) skipped.push(row);
     for (const read of listed.reads) reads.push(read);
   }
   request.expect?.(reads.length);
   // Through a bounded window: 10,000 reads are not 10,000 closures and requests waiting at once.
-  const outcomes = new Array<{ row: ResultRow; value?: string }>(reads.length);
+  const rows = new Array<ResultRow>(reads.length);
+  const values = new Array<string | undefined>(reads.length);
   await inWindow(reads.keys(), request.width ?? windowWidth(16), async (i) => {
     const outcome = await readOne(request, reads[i] as NamedRead);
     request.finished?.(outcome.row);
-    outcomes[i] = outcome;
+    rows[i] = outcome.row;
+    values[i] = outcome.value;
   });
-  const values: ReadOutcome["values"] = [];
-  for (const outcome of outcomes) {
-    if (outcome.value !== undefined)
-      values.push({ outputName: outcome.row.source, value: outcome.value });
-  }
   // Named entries first in their given order, then what `*` found, then what `*` skipped.
-  return { rows: [...outcomes.map((o) => o.row), ...rows], values };
+  for (const row of skipped) rows.push(row);
+  return { rows, values };
 }
 
 async function readOne(

@@ -87,13 +87,17 @@ function flagDue(rows: ResultRow[], withinMs: number | undefined): ResultRow[] {
 
 const iso = (date: Date | undefined): string | null => date?.toISOString() ?? null;
 
+/** The tags of every secret that has none: one object, not one per row. */
+const noTags: Record<string, string> = Object.freeze({});
+
 /** One secret's row: the listing's attributes; a deleted one's dates and recovery id. */
 function listedRow(item: SecretProperties | DeletedSecret, source: "vault" | "deleted"): ResultRow {
   const p = "properties" in item ? item.properties : item;
   const listed: ListedSecret = {
     enabled: p.enabled !== false,
     contentType: p.contentType ?? null,
-    tags: { ...p.tags },
+    // A copy only for a secret that has tags: most have none, and share one empty object.
+    tags: Object.keys(p.tags ?? {}).length > 0 ? { ...p.tags } : noTags,
     created: iso(p.createdOn),
     updated: iso(p.updatedOn),
     expires: iso(p.expiresOn),

@@ -5,7 +5,7 @@
  */
 import type { KeyVaultSecret } from "@azure/keyvault-secrets";
 import type { ResultRow, Rotation } from "../../report/result.ts";
-import { JsonService } from "../../providers/rest.ts";
+import { armScope, JsonService } from "../../vault/json-service.ts";
 import { graphAudience, graphEndpoints } from "../../providers/entra-application.ts";
 import { serviceError } from "../../vault/service-error.ts";
 import { VaultError } from "../../errors.ts";
@@ -54,7 +54,7 @@ export function rotateContext(
         ...common,
         name: "ARM",
         base: connection.resourceManagerUrl ?? connection.cloud.resourceManager,
-        scope: `${connection.cloud.resourceManager.replace(/\/+$/, "")}/.default`,
+        scope: armScope(connection),
         baseInput: "resource-manager-url",
       })),
     graph: () => {

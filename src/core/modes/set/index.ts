@@ -1,18 +1,18 @@
 /**
- * Set mode (`set_secret(s)`): plan each entry from one listing, write each as soon as it is
- * planned, hand generated values on once the vault holds them; then, with `prune`, soft-delete
- * the secrets this pipeline owns and no longer maps.
+ * Set mode (`set_secret(s)`): plan each entry (from one listing, or a small mapping from a GET
+ * of each name: plan.ts), write each as soon as it is planned, hand generated values on once
+ * the vault holds them; then, with `prune`, soft-delete the secrets this pipeline owns and no
+ * longer maps.
  */
-import { vaultKey } from "../../inputs/names.ts";
 import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
 import type { Mode } from "../mode.ts";
 import { deleteSecret, plannedDelete } from "../soft-delete.ts";
-import { inWindow, windowWidth } from "../window.ts";
+import { keyVaultBudgets } from "../../vault/gate.ts";
+import { Detached, inWindow, windowWidth } from "../window.ts";
 import { applyPlanned, type ApplyRequest } from "./apply.ts";
 import { ownerTag, parseSetInputs, type SetSettings } from "./inputs.ts";
 import { planSet, type PlannedEntry, type SetEntry } from "./plan.ts";
-import { pruneCandidates } from "./prune.ts";
 import { readSetEntries } from "./values.ts";
 
 export const setMode: Mode = {
@@ -65,15 +65,9 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
     listDeleted: settings.dryRun,
     hint,
     label,
+    ...(settings.prune && settings.owner !== undefined ? { owner: settings.owner } : {}),
   });
-  const pruned =
-    settings.prune && settings.owner !== undefined && plan.listing
-      ? pruneCandidates(
-          plan.listing.values(),
-          settings.owner,
-          new Set(entries.map((e) => vaultKey(e.vaultName))),
-        )
-      : [];
+  const pruned = plan.pruned ?? [];
   const width = windowWidth(job.settings.maxConcurrency);
   // Rows go to their entry's place: the result keeps the mapping's order whatever the window's.
   const rows: ResultRow[] = new Array<ResultRow>(entries.length);
@@ -101,13 +95,20 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
       ...(settings.notBeforeInMs !== undefined ? { notBeforeInMs: settings.notBeforeInMs } : {}),
     },
   };
-  // Each entry is written as soon as it is planned, while the others' reads go on.
+  // Each entry is written as soon as it is planned, while the others' reads go on: a write
+  // waiting for the next window of its budget does not hold a place of the window, or the
+  // reads of every entry behind it would wait with it (mixed-2000: 1,500 GETs behind 300
+  // writes waiting 10 s). At most one window of writes waits at a time.
+  const writes = new Detached(keyVaultBudgets.writes.limit);
   await inWindow(plan.order, width, async (i) => {
     const planned = await plan.plan(entries[i] as SetEntry);
-    const row = handOnGenerated(planned, await applyPlanned(request, planned));
-    progress.finished(row);
-    rows[i] = row;
+    await writes.start(async () => {
+      const row = handOnGenerated(planned, await applyPlanned(request, planned));
+      progress.finished(row);
+      rows[i] = row;
+    });
   });
+  await writes.done();
   if (pruned.length === 0) return rows;
   // A run that failed to write some entry deletes nothing: it did not do what the mapping says.
   if (rows.some((r) => r.action === "failed"))

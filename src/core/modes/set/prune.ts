@@ -5,24 +5,13 @@
  * does not carry the tag) takes it out of the pipeline's hands.
  */
 import type { SecretProperties } from "@azure/keyvault-secrets";
-import { vaultKey } from "../../inputs/names.ts";
 import { ownerTag } from "./inputs.ts";
 
 /**
- * The secrets to soft-delete, from the plan's listing: enabled, not certificate-backed, whose
- * latest version carries `aml-secrets-owner=<owner>`, and which no entry of this run names
- * (`mapped`: vault keys). A disabled secret is left alone: someone took it out of use on purpose.
+ * Whether a listed secret the mapping does not name is one to soft-delete: enabled, not
+ * certificate-backed, and its latest version carries `aml-secrets-owner=<owner>`. A disabled
+ * secret is left alone: someone took it out of use on purpose.
  */
-export function pruneCandidates(
-  listing: Iterable<SecretProperties>,
-  owner: string,
-  mapped: Set<string>,
-): SecretProperties[] {
-  const found: SecretProperties[] = [];
-  for (const p of listing) {
-    if (p.enabled === false || p.managed === true) continue;
-    if (p.tags?.[ownerTag] !== owner) continue;
-    if (!mapped.has(vaultKey(p.name))) found.push(p);
-  }
-  return found.sort((a, b) => a.name.localeCompare(b.name));
+export function pruneCandidate(p: SecretProperties, owner: string): boolean {
+  return p.enabled !== false && p.managed !== true && p.tags?.[ownerTag] === owner;
 }

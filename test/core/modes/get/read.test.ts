@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { readSecrets, type GetEntry } from "../../../../src/core/modes/get/read.ts";
+import {
+  readSecrets,
+  type GetEntry,
+  type ReadOutcome,
+} from "../../../../src/core/modes/get/read.ts";
 import { createSecretClient } from "../../../../src/core/vault/client.ts";
 import { startEmulator, type Emulator } from "../../../../src/emulator/index.ts";
 import { emulatorManagedIdentity, uniqueName, withEmulator } from "../../../helpers/emulator.ts";
@@ -22,6 +26,14 @@ after(async () => {
 const hour = 3_600_000;
 /** What the connection would say to check when the vault refuses. */
 const readerHint = "give the identity Key Vault Secrets User";
+
+/** The values read, with the output each goes to, in the order of the rows. */
+function valuesOf(outcome: ReadOutcome): { outputName: string; value: string }[] {
+  return outcome.rows.flatMap((row, i) => {
+    const value = outcome.values[i];
+    return value === undefined ? [] : [{ outputName: row.source, value }];
+  });
+}
 
 /** What readSecrets returned, as the leak canary searches it. */
 function printed(outcome: { rows: unknown }): Record<string, string> {
@@ -59,7 +71,7 @@ test("named secrets are read byte for byte into their output names, every reques
   });
 
   assert.deepEqual(
-    outcome.values.map((v) => [v.outputName, Buffer.from(v.value, "utf8").toString("hex")]),
+    valuesOf(outcome).map((v) => [v.outputName, Buffer.from(v.value, "utf8").toString("hex")]),
     [
       ["DB_PASSWORD", Buffer.from(values[single] ?? "", "utf8").toString("hex")],
       ["TLS_KEY", Buffer.from(values[multi] ?? "", "utf8").toString("hex")],
@@ -126,7 +138,7 @@ test(
     events.push("returned");
     assert.deepEqual(events, ["received fast", "received slow", "returned"]);
     assert.deepEqual(
-      outcome.values.map((v) => v.outputName),
+      valuesOf(outcome).map((v) => v.outputName),
       ["SLOW", "FAST"],
     );
     recordScenario("get-received-order", printed(outcome), [fastValue, slowValue], "none");
@@ -182,7 +194,7 @@ test("a missing, a disabled and a refused secret fail naming themselves; the oth
     new RegExp(`reading secret ${refused} failed: 403 .*check: ${readerHint}`),
   );
   assert.deepEqual(
-    outcome.values.map((v) => v.outputName),
+    valuesOf(outcome).map((v) => v.outputName),
     [first.toUpperCase(), last.toUpperCase()],
   );
   assert.deepEqual(received.sort(), [values[0], values[3]].sort());
@@ -217,7 +229,7 @@ test("named secrets that * would skip are read when named: expired and not yet a
   assert.match(outcome.rows[1]?.note ?? "", /^not active until .*read because it was named/);
   assert.equal(outcome.rows[2]?.note, undefined);
   assert.deepEqual(
-    outcome.values.map((v) => v.value),
+    valuesOf(outcome).map((v) => v.value),
     values,
   );
   recordScenario("get-named-unusual", printed(outcome), values, "none");
@@ -288,7 +300,7 @@ test("* reads every enabled, active, unexpired, non-managed secret and notes eac
       notes["my-output"] ?? "",
       /output MY_OUTPUT is already taken by secret pinned-secret/,
     );
-    assert.deepEqual(Object.fromEntries(outcome.values.map((v) => [v.outputName, v.value])), {
+    assert.deepEqual(Object.fromEntries(valuesOf(outcome).map((v) => [v.outputName, v.value])), {
       MY_OUTPUT: pinned,
       API_KEY: plain["api-key"],
       DB_PASSWORD: plain["db-password"],
@@ -332,7 +344,7 @@ test("* over more than one page of the listing takes every secret", async () => 
     });
     assert.equal(outcome.rows.length, 30);
     assert.deepEqual(
-      outcome.values.map((v) => v.outputName),
+      valuesOf(outcome).map((v) => v.outputName),
       values.map((_, i) => `PAGED_${String(i).padStart(2, "0")}`),
     );
     recordScenario("get-wildcard-pages", printed(outcome), values, "none");

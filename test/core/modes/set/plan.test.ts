@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { SecretClient } from "@azure/keyvault-secrets";
 import { applyPlanned } from "../../../../src/core/modes/set/apply.ts";
-import { planSet, type SetEntry } from "../../../../src/core/modes/set/plan.ts";
+import {
+  plannedFromGetsUpTo,
+  planSet,
+  type SetEntry,
+} from "../../../../src/core/modes/set/plan.ts";
 import { createSecretClient } from "../../../../src/core/vault/client.ts";
 import { createRequestGate } from "../../../../src/core/vault/gate.ts";
 import { startEmulator, type Emulator } from "../../../../src/emulator/index.ts";
@@ -40,6 +44,8 @@ test("when the new names are more writes than a window holds, a soft-deleted one
     overwrite: "changed",
     recoverDeleted: true,
     listDeleted: false,
+    // The listing's plan, whatever the mapping's size.
+    getsUpTo: 0,
     // Three new names, a window of two writes: the writes bind.
     writesPerWindow: 2,
     hint: "",
@@ -88,6 +94,8 @@ test("when the writes fit in a window, the deleted secrets are not listed (a 409
     overwrite: "changed",
     recoverDeleted: true,
     listDeleted: false,
+    // The listing's plan, whatever the mapping's size.
+    getsUpTo: 0,
     hint: "",
     label,
   });
@@ -96,4 +104,146 @@ test("when the writes fit in a window, the deleted secrets are not listed (a 409
     emu.requests.slice(from).map((r) => r.path.split("?")[0]),
     ["/secrets"],
   );
+});
+
+test("existing names whose value may change count toward the writes that bind: one new name, two changed ones and a window of two list the deleted secrets, so the soft-deleted one costs one recover and one PUT", async () => {
+  const gone = uniqueName("count-gone");
+  emu.seed(gone, secretValue("old"));
+  emu.softDelete(gone);
+  const changed = [uniqueName("count-a"), uniqueName("count-b")];
+  for (const n of changed) emu.seed(n, secretValue("before"));
+  const entries: SetEntry[] = [gone, ...changed].map((n) => ({
+    vaultName: n,
+    source: n.toUpperCase(),
+    value: secretValue(n),
+  }));
+  const gate = createRequestGate({ concurrency: 4 });
+  const from = emu.requests.length;
+  const plan = await planSet({
+    client,
+    gate,
+    entries,
+    overwrite: "changed",
+    recoverDeleted: true,
+    listDeleted: false,
+    // The listing's plan, whatever the mapping's size.
+    getsUpTo: 0,
+    // One name the listing does not show, but three that may be written: the writes bind.
+    writesPerWindow: 2,
+    hint: "",
+    label,
+  });
+  const rows = await Promise.all(
+    entries.map(async (e) =>
+      applyPlanned(
+        {
+          client,
+          gate,
+          hint: "",
+          label,
+          options: { recoverDeleted: true, disablePreviousVersions: false },
+        },
+        await plan.plan(e),
+      ),
+    ),
+  );
+  assert.deepEqual(
+    rows.map((r) => r.action),
+    ["recovered", "updated", "updated"],
+  );
+  const requests = emu.requests.slice(from);
+  assert.deepEqual(
+    requests.filter((r) => r.secret === gone).map((r) => `${r.method} ${r.status}`),
+    ["POST 200", "PUT 200"],
+  );
+  assert.equal(requests.filter((r) => r.status === 409).length, 0);
+  assert.equal(requests.filter((r) => r.path.split("?")[0] === "/deletedsecrets").length, 1);
+});
+
+const apply = { recoverDeleted: true, disablePreviousVersions: false };
+
+/** Entries for `names`, each valued after its name. */
+function entriesOf(names: string[]): SetEntry[] {
+  return names.map((n) => ({ vaultName: n, source: n.toUpperCase(), value: secretValue(n) }));
+}
+
+/** Plans and writes `entries` as set mode does, from request `from` of the emulator on. */
+async function planAndApply(
+  entries: SetEntry[],
+  options: { getsUpTo?: number; overwrite?: "changed" | "always" | "never" } = {},
+): Promise<{ actions: string[]; requests: typeof emu.requests }> {
+  const gate = createRequestGate({ concurrency: 4 });
+  const from = emu.requests.length;
+  const plan = await planSet({
+    client,
+    gate,
+    entries,
+    overwrite: "changed",
+    recoverDeleted: true,
+    listDeleted: false,
+    hint: "",
+    label,
+    ...options,
+  });
+  const rows = await Promise.all(
+    entries.map(async (e) =>
+      applyPlanned({ client, gate, hint: "", label, options: apply }, await plan.plan(e)),
+    ),
+  );
+  return { actions: rows.map((r) => r.action), requests: emu.requests.slice(from) };
+}
+
+const isListing = (r: { path: string }): boolean => r.path.split("?")[0] === "/secrets";
+
+test("a small mapping in a big vault is planned from a GET of each name: no listing page", async () => {
+  // Three pages of others, so that a listing would cost three requests one after another.
+  for (let i = 0; i < 60; i += 1) emu.seed(uniqueName("crowd"), secretValue("crowd"));
+  const [same, changed, fresh] = [uniqueName("g-same"), uniqueName("g-chg"), uniqueName("g-new")];
+  const entries = entriesOf([same, changed, fresh]);
+  emu.seed(same, entries[0]!.value);
+  emu.seed(changed, secretValue("before"));
+  const { actions, requests } = await planAndApply(entries);
+  assert.deepEqual(actions, ["unchanged", "updated", "created"]);
+  assert.equal(requests.filter(isListing).length, 0);
+  assert.deepEqual(requests.map((r) => `${r.method} ${r.status}`).sort(), [
+    "GET 200",
+    "GET 200",
+    "GET 404",
+    "PUT 200",
+    "PUT 200",
+  ]);
+});
+
+test("overwrite never or always reads no value: even a small mapping is planned from the listing, with no GET", async () => {
+  const [kept, fresh] = [uniqueName("n-kept"), uniqueName("n-new")];
+  const entries = entriesOf([kept, fresh]);
+  emu.seed(kept, secretValue("before"));
+  for (const [overwrite, first] of [
+    ["never", "skipped"],
+    ["always", "updated"],
+  ] as const) {
+    const { actions, requests } = await planAndApply(entries, { overwrite });
+    assert.deepEqual(actions, [first, overwrite === "never" ? "created" : "updated"]);
+    assert.ok(requests.filter(isListing).length >= 1);
+    assert.equal(requests.filter((r) => r.method === "GET" && r.secret !== undefined).length, 0);
+  }
+});
+
+test("a mapping larger than the rule is planned from the listing: no GET of a name it shows absent", async () => {
+  const names = Array.from({ length: plannedFromGetsUpTo + 1 }, () => uniqueName("big"));
+  const { actions, requests } = await planAndApply(entriesOf(names));
+  assert.ok(actions.every((a) => a === "created"));
+  assert.ok(requests.filter(isListing).length >= 1);
+  assert.equal(requests.filter((r) => r.method === "GET" && r.secret !== undefined).length, 0);
+  assert.equal(requests.filter((r) => r.method === "PUT").length, names.length);
+});
+
+test("the listing's plan writes a disabled or expired current version without a GET", async () => {
+  const [disabled, expired] = [uniqueName("l-dis"), uniqueName("l-exp")];
+  const entries = entriesOf([disabled, expired]);
+  emu.seed(disabled, entries[0]!.value, { enabled: false });
+  emu.seed(expired, entries[1]!.value, { expires: new Date(Date.now() - 60_000) });
+  const { actions, requests } = await planAndApply(entries, { getsUpTo: 0 });
+  assert.deepEqual(actions, ["updated", "updated"]);
+  assert.equal(requests.filter((r) => r.method === "GET" && r.secret !== undefined).length, 0);
 });

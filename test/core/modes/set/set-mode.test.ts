@@ -14,7 +14,7 @@ function names(label: string): { variable: string; vault: string } {
   return { vault, variable: vault.replace(/-/g, "_").toUpperCase() };
 }
 
-test("a mixed batch creates, updates and leaves alone, from one listing plus one GET per existing secret; a re-run writes nothing", async () => {
+test("a mixed batch creates, updates and leaves alone; a mapping this small is planned from one GET per name, without a listing; a re-run writes nothing", async () => {
   const same = names("same");
   const changed = names("changed");
   const fresh = names("fresh");
@@ -38,17 +38,14 @@ test("a mixed batch creates, updates and leaves alone, from one listing plus one
   assert.equal(emu().versions(changed.vault).at(-1)?.value, values[changed.variable]);
   assert.equal(emu().versions(fresh.vault).at(-1)?.value, values[fresh.variable]);
   assert.equal(emu().versions(same.vault).length, 1);
-  // One listing, a GET for each of the two that exist, a PUT for each of the two that need one:
-  // no GET for the name the listing shows absent.
+  // A GET of each name (the new one's answers 404), a PUT for each of the two that need one,
+  // and no listing page.
   const perSecret = (name: string): string[] =>
-    first.requests.filter((r) => r.secret === name).map((r) => r.method);
-  assert.deepEqual(perSecret(same.vault), ["GET"]);
-  assert.deepEqual(perSecret(changed.vault), ["GET", "PUT"]);
-  assert.deepEqual(perSecret(fresh.vault), ["PUT"]);
-  assert.equal(
-    first.requests.filter((r) => r.secret === undefined && r.method === "GET").length,
-    1,
-  );
+    first.requests.filter((r) => r.secret === name).map((r) => `${r.method} ${r.status}`);
+  assert.deepEqual(perSecret(same.vault), ["GET 200"]);
+  assert.deepEqual(perSecret(changed.vault), ["GET 200", "PUT 200"]);
+  assert.deepEqual(perSecret(fresh.vault), ["GET 404", "PUT 200"]);
+  assert.equal(first.requests.filter((r) => r.secret === undefined).length, 0);
   assert.equal(first.requests.length, 5);
 
   const second = await runCore(emu(), "mixed-rerun", { secrets }, values);
@@ -193,7 +190,7 @@ test("a soft-deleted name is recovered then set; with recover-deleted false it f
   assert.deepEqual(writes(rerun.requests), []);
 });
 
-test("a soft-deleted name costs its 409 write, the recover POST and one write: none of the SDK poller's GETs", async () => {
+test("a soft-deleted name costs its GET (404), its 409 write, the recover POST and one write: none of the SDK poller's GETs", async () => {
   const gone = names("poller");
   emu().seed(gone.vault, secretValue("old"));
   emu().softDelete(gone.vault);
@@ -208,7 +205,7 @@ test("a soft-deleted name costs its 409 write, the recover POST and one write: n
   assert.equal(platform.result()[0]?.action, "recovered");
   assert.deepEqual(
     requests.filter((r) => r.secret === gone.vault).map((r) => `${r.method} ${r.status}`),
-    ["PUT 409", "POST 200", "PUT 200"],
+    ["GET 404", "PUT 409", "POST 200", "PUT 200"],
   );
   assert.equal(emu().versions(gone.vault).at(-1)?.value, value);
 });
@@ -238,7 +235,7 @@ test("recovering waits out the service's 409 ObjectIsBeingRecovered", async () =
   }
 });
 
-test("a disabled or expired current version gets a new version without reading the old value", async () => {
+test("a disabled or expired current version gets a new version even when it holds the pipeline's value", async () => {
   const disabled = names("disabled");
   const expired = names("expired");
   const values = { [disabled.variable]: secretValue("d"), [expired.variable]: secretValue("e") };
@@ -255,7 +252,12 @@ test("a disabled or expired current version gets a new version without reading t
     platform.result().map((r) => r.action),
     ["updated", "updated"],
   );
-  assert.equal(requests.filter((r) => r.method === "GET" && r.secret !== undefined).length, 0);
+  // Planned from GETs (a small mapping): the disabled one's is refused. The listing's plan sends
+  // neither GET (plan.test.ts).
+  const perSecret = (name: string): string[] =>
+    requests.filter((r) => r.secret === name).map((r) => `${r.method} ${r.status}`);
+  assert.deepEqual(perSecret(disabled.vault), ["GET 403", "PUT 200"]);
+  assert.deepEqual(perSecret(expired.vault), ["GET 200", "PUT 200"]);
   assert.equal(emu().versions(disabled.vault).at(-1)?.enabled, true);
 });
 
@@ -347,13 +349,17 @@ test("one refused secret does not stop the others; the failure names it, its sta
     assert.equal(failures.length, 1);
     assert.match(
       failures[0]!,
-      new RegExp(`${refused.vault}: setting secret ${refused.vault} failed: 403 Forbidden`),
+      new RegExp(
+        `${refused.vault}: reading secret ${refused.vault} to plan it failed: 403 Forbidden`,
+      ),
     );
     assert.ok(
       failures[0]!.includes(
-        `check: ${credentialHint}; the identity needs the "Key Vault Secrets Officer" role`,
+        `; ${credentialHint}; the identity needs the "Key Vault Secrets Officer" role`,
       ),
     );
+    // Said once, and never "check: check …".
+    assert.equal(failures[0]!.split(credentialHint).length, 2);
     assert.equal(emu().versions(fine.vault).length, 1);
   } finally {
     emu().setFaults({ forbidden: [] });

@@ -1,13 +1,12 @@
 /**
- * A small JSON client for the providers' services (ARM, Microsoft Graph) over the connection's
- * credential and transport, with the vault requests' one retry policy (vault/gate.ts): 429 with
- * and without Retry-After, 408 and 5xx, socket errors. Like vault/workspace.ts's ArmReader, a few
- * requests on the core REST pipeline the vault SDK already bundles, rather than an SDK per
- * service; unlike it, it also POSTs (listKeys, regenerateKey, addPassword, removePassword).
+ * A small JSON client for the services beside the vault (ARM for the workspace look-up and the
+ * storage keys, Microsoft Graph) over the connection's credential and transport, with the vault
+ * requests' one retry policy (gate.ts): 429 with and without Retry-After, 408 and 5xx, socket
+ * errors. A few requests on the core REST pipeline the vault SDK already bundles, rather than an
+ * SDK per service (workspace.ts says what that saves).
  */
 import {
   bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
   createHttpHeaders,
   createPipelineFromOptions,
   createPipelineRequest,
@@ -18,15 +17,16 @@ import {
 } from "@azure/core-rest-pipeline";
 import { ValidationError, VaultError } from "../errors.ts";
 import type { Connection } from "../platform.ts";
-import { createRequestGate, RequestTimeoutError, type RequestGate } from "../vault/gate.ts";
-import { serviceError, serviceSaid } from "../vault/service-error.ts";
+import { createRequestGate, RequestTimeoutError, type RequestGate } from "./gate.ts";
+import { createNetworkClient } from "./network.ts";
+import { serviceError, serviceSaid } from "./service-error.ts";
 
 export interface ServiceOptions {
   /** What the service is called in messages: `ARM`, `Microsoft Graph`. */
   name: string;
   /** Where requests go (`resource-manager-url`, `graph-url`, or the cloud's). */
   base: string;
-  /** The token's scope: the cloud's audience, whatever `base` is (as for ARM, see workspace.ts). */
+  /** The token's scope: the cloud's audience, whatever `base` is (see `armScope`). */
   scope: string;
   /** The input that moves `base`, as the platform spells it, for messages. */
   baseInput: string;
@@ -34,6 +34,18 @@ export interface ServiceOptions {
   timeoutInput?: string;
   /** First retry delay when the service sends no Retry-After. */
   retryDelayMs?: number;
+  /** Requests in flight at once (4 by default). */
+  concurrency?: number;
+}
+
+/**
+ * ARM's token scope: the cloud's ARM audience (as the Azure CLI keeps its
+ * `activeDirectoryResourceId` when only the endpoint changes), whatever `resource-manager-url`
+ * says: that input moves where requests go (a private endpoint, the emulator), not whom Entra ID
+ * issues the token for.
+ */
+export function armScope(connection: Connection): string {
+  return `${connection.cloud.resourceManager.replace(/\/+$/, "")}/.default`;
 }
 
 /** At most this many tries of one request (the first and three retries). */
@@ -56,9 +68,9 @@ export class JsonService {
     if (!URL.canParse(this.base) || new URL(this.base).protocol !== "https:") {
       throw new ValidationError([`${options.baseInput} ${options.base} must be an https URL`]);
     }
-    this.client = connection.httpClient ?? createDefaultHttpClient();
+    this.client = connection.httpClient ?? createNetworkClient();
     this.gate = createRequestGate({
-      concurrency: 4,
+      concurrency: options.concurrency ?? 4,
       maxAttempts,
       baseDelayMs: options.retryDelayMs ?? 1_000,
       target: `${options.name} (${this.base})`,
@@ -78,12 +90,9 @@ export class JsonService {
    * and what the service said (its structured error only, see service-error.ts).
    */
   async send(method: "GET" | "POST", path: string, what: string, body?: unknown): Promise<unknown> {
-    const url = `${this.base}${path}`;
     let response: PipelineResponse;
     try {
-      const op = (signal?: AbortSignal): Promise<PipelineResponse> =>
-        this.sendOnce(method, url, body, signal);
-      response = await (method === "GET" ? this.gate.read(what, op) : this.gate.write(what, op));
+      response = await this.exchange(method, `${this.base}${path}`, what, body);
     } catch (e: unknown) {
       throw this.failure(what, e);
     }
@@ -97,6 +106,22 @@ export class JsonService {
         response.status,
       );
     }
+  }
+
+  /**
+   * Sends `method url` through the gate (its retries, its timeout) and resolves to the 2xx
+   * answer; anything else rejects with the pipeline's or the gate's own error, for a caller that
+   * words its failures itself (workspace.ts).
+   */
+  exchange(
+    method: "GET" | "POST",
+    url: string,
+    what: string,
+    body?: unknown,
+  ): Promise<PipelineResponse> {
+    const op = (signal?: AbortSignal): Promise<PipelineResponse> =>
+      this.sendOnce(method, url, body, signal);
+    return method === "GET" ? this.gate.read(what, op) : this.gate.write(what, op);
   }
 
   private async sendOnce(
