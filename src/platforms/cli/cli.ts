@@ -11,10 +11,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorMessage } from "../../core/errors.ts";
 import { didYouMean } from "../../core/inputs/suggest.ts";
 import type { InputName } from "../../core/platform.ts";
-import { run } from "../../core/run.ts";
-import { outFormats, renderOutFile, type OutFormat } from "../../core/modes/get/out-file.ts";
-import { CliPlatform, cliFlag } from "./platform.ts";
-import { listTable, resultTable } from "./table.ts";
+import type { OutFormat } from "../../core/modes/get/out-file.ts";
 import { usage } from "./usage.ts";
 
 const commands = ["set", "plan", "get", "list", "delete", "rotate"] as const;
@@ -178,7 +175,20 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.stdout(usage[command]);
     return 0;
   }
-  const inputs = commandInputs(command, values);
+  // Loaded only now: the core, the Azure SDK and Node's network and crypto modules are most of
+  // what the bundle evaluates, and `--help`, `--version` or a bad command line need none of them.
+  const [
+    { run },
+    { CliPlatform, cliFlag },
+    { outFormats, renderOutFile },
+    { listTable, resultTable },
+  ] = await Promise.all([
+    import("../../core/run.ts"),
+    import("./platform.ts"),
+    import("../../core/modes/get/out-file.ts"),
+    import("./table.ts"),
+  ]);
+  const inputs = commandInputs(command, values, outFormats);
   if (typeof inputs === "string") {
     io.stderr(`aml-secrets ${command}: ${inputs}\n`);
     return 2;
@@ -219,7 +229,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   // --out is the core's out-file (written whole, mode 0600); --stdout prints the same format.
   let printed = true;
   if (toStdout && outcome.status !== "invalid") {
-    const format = outFormat(str("format"));
+    const format = outFormat(str("format"), outFormats);
     const { text, refused } = renderOutFile(format, platform.secretOutputs, cliFlag);
     for (const { name, reason } of refused)
       io.stderr(platform.redactor.redact(`error: ${name} was not printed: ${reason}\n`));
@@ -265,13 +275,13 @@ function lineCount(secrets: string | string[] | boolean | undefined): number {
 }
 
 /** `--format`, once `commandInputs` has accepted it. */
-function outFormat(given: string | undefined): OutFormat {
+function outFormat(given: string | undefined, formats: readonly OutFormat[]): OutFormat {
   const format = (given ?? "dotenv").toLowerCase();
-  return isOutFormat(format) ? format : "dotenv";
+  return isOutFormat(format, formats) ? format : "dotenv";
 }
 
-function isOutFormat(format: string): format is OutFormat {
-  return (outFormats as readonly string[]).includes(format);
+function isOutFormat(format: string, formats: readonly OutFormat[]): format is OutFormat {
+  return (formats as readonly string[]).includes(format);
 }
 
 function isCommand(command: string): command is Command {
@@ -282,6 +292,7 @@ function isCommand(command: string): command is Command {
 function commandInputs(
   command: Command,
   values: Record<string, string | string[] | boolean | undefined>,
+  outFormats: readonly OutFormat[],
 ): Partial<Record<InputName, string>> | string {
   const inputs: Partial<Record<InputName, string>> = { mode: command === "plan" ? "set" : command };
   for (const name of textInputs) {
@@ -293,7 +304,7 @@ function commandInputs(
   if (typeof values.out === "string") inputs["out-file"] = values.out;
   if (typeof values.format === "string") {
     // With --stdout alone the CLI prints the format itself; the core takes it with a file only.
-    if (!isOutFormat(values.format.toLowerCase()))
+    if (!isOutFormat(values.format.toLowerCase(), outFormats))
       return `--format must be one of ${outFormats.join(", ")}, not \`${values.format}\``;
     if (typeof values.out === "string") inputs["out-format"] = values.format;
   }
