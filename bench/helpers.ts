@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
-import { build } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { startEmulator, type Emulator, type RequestRecord } from "../src/emulator/index.ts";
 import { assertNoLeaks, recordScenario } from "../test/helpers/leaks.ts";
 
@@ -50,7 +50,11 @@ writeFileSync(
  * loaded), so that the loops load the SDK as the product's bundle does: one CommonJS file,
  * compiled once, no module resolution at start.
  */
-export const productBuildOptions = {
+/** scripts/lazy-load.mjs's plugins (plain JavaScript: typed here by hand). */
+const lazyLoad = "../scripts/lazy-load.mjs";
+const { startupPlugins } = (await import(lazyLoad)) as { startupPlugins: () => Plugin[] };
+
+export const productBuildOptions: BuildOptions = {
   bundle: true,
   platform: "node",
   format: "cjs",
@@ -59,7 +63,9 @@ export const productBuildOptions = {
   minifyWhitespace: true,
   legalComments: "linked",
   logLevel: "warning",
-} as const;
+  // The product's start-up plugins too: the loops load the SDK lazily as the product does.
+  plugins: startupPlugins(),
+};
 
 let baselines: Promise<{ careful: string; blind: string }> | undefined;
 
