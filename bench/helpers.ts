@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
-import { build, type BuildOptions, type Plugin } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { startEmulator, type Emulator, type RequestRecord } from "../src/emulator/index.ts";
 import { assertNoLeaks, recordScenario } from "../test/helpers/leaks.ts";
 
@@ -46,26 +46,15 @@ writeFileSync(
 );
 
 /**
- * The esbuild options of scripts/build.mjs (which cannot be imported: it rebuilds dist/ when
- * loaded), so that the loops load the SDK as the product's bundle does: one CommonJS file,
- * compiled once, no module resolution at start.
+ * The product's esbuild options (scripts/bundle-options.mjs, plain JavaScript: typed here by
+ * hand), so that the loops load the SDK as the product's bundle does: one CommonJS file,
+ * compiled once, no module resolution at start, the same code evaluated on first use.
  */
-/** scripts/lazy-load.mjs's plugins (plain JavaScript: typed here by hand). */
-const lazyLoad = "../scripts/lazy-load.mjs";
-const { startupPlugins } = (await import(lazyLoad)) as { startupPlugins: () => Plugin[] };
-
-export const productBuildOptions: BuildOptions = {
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  minifySyntax: true,
-  minifyWhitespace: true,
-  legalComments: "linked",
-  logLevel: "warning",
-  // The product's start-up plugins too: the loops load the SDK lazily as the product does.
-  plugins: startupPlugins(),
+const bundleOptionsModule = "../scripts/bundle-options.mjs";
+const { bundleOptions } = (await import(bundleOptionsModule)) as {
+  bundleOptions: () => BuildOptions;
 };
+export const productBuildOptions: BuildOptions = bundleOptions();
 
 let baselines: Promise<{ careful: string; blind: string }> | undefined;
 

@@ -3,7 +3,7 @@
 // task folder of a .vsix carries no package.json to declare a module type.
 import { build } from "esbuild";
 import { chmod, readFile, rm, writeFile } from "node:fs/promises";
-import { startupPlugins } from "./lazy-load.mjs";
+import { bundleOptions } from "./bundle-options.mjs";
 
 const { version } = JSON.parse(await readFile("package.json", "utf8"));
 
@@ -19,18 +19,9 @@ await build({
   entryPoints,
   outdir: "dist",
   outExtension: { ".js": ".cjs" },
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  minifySyntax: true,
-  minifyWhitespace: true,
-  legalComments: "linked",
+  ...bundleOptions(),
   // The one version (scripts/version.mjs), for `aml-secrets --version`.
   define: { AML_SECRETS_VERSION: JSON.stringify(version) },
-  logLevel: "warning",
-  // What a run may not use is evaluated on first use, not as the bundle loads (lazy-load.mjs).
-  plugins: startupPlugins(),
 });
 
 // The CLI is the package's `bin`: it needs a shebang and the execute bit.

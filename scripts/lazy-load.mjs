@@ -1,8 +1,8 @@
 // Start-up (docs/design.md, "Dependencies"): esbuild plugins that keep in the bundles what a run
 // may need, but evaluate it only when the run uses it. A bundle's ES modules are evaluated as it
 // loads, every one, whether the run needs them or not; a module reached only through `require()`
-// is wrapped by esbuild and evaluated on its first use. Imported by scripts/build.mjs and by the
-// tests that check these plugins (test/shims/).
+// is wrapped by esbuild and evaluated on its first use. Imported by scripts/bundle-options.mjs
+// and by the tests that check these plugins (test/shims/).
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -201,7 +201,7 @@ export function formDataPlugin(
   };
 }
 
-/** Every plugin of this file, for scripts/build.mjs. */
+/** Every plugin of this file, for scripts/bundle-options.mjs. */
 export function startupPlugins() {
   return [lazyPackagesPlugin(), formDataPlugin()];
 }

@@ -5,6 +5,7 @@ import { applyPlanned } from "../../../../src/core/modes/set/apply.ts";
 import {
   plannedFromGetsUpTo,
   planSet,
+  type PlanRequest,
   type SetEntry,
 } from "../../../../src/core/modes/set/plan.ts";
 import { createSecretClient } from "../../../../src/core/vault/client.ts";
@@ -26,15 +27,18 @@ after(async () => {
 
 const label = (name: string): string => name;
 
-test("when the new names are more writes than a window holds, a soft-deleted one is found by the deleted listing, recovered and written once: no write answered 409", async () => {
-  const gone = uniqueName("bind-gone");
-  emu.seed(gone, secretValue("old"));
-  emu.softDelete(gone);
-  const entries: SetEntry[] = [gone, uniqueName("bind-a"), uniqueName("bind-b")].map((n) => ({
-    vaultName: n,
-    source: n.toUpperCase(),
-    value: secretValue(n),
-  }));
+const apply = { recoverDeleted: true, disablePreviousVersions: false };
+
+/** Entries for `names`, each valued after its name. */
+function entriesOf(names: string[]): SetEntry[] {
+  return names.map((n) => ({ vaultName: n, source: n.toUpperCase(), value: secretValue(n) }));
+}
+
+/** Plans and writes `entries` as set mode does, from request `from` of the emulator on. */
+async function planAndApply(
+  entries: SetEntry[],
+  options: Partial<Pick<PlanRequest, "getsUpTo" | "overwrite" | "writesPerWindow">> = {},
+): Promise<{ planned: string[]; actions: string[]; requests: typeof emu.requests }> {
   const gate = createRequestGate({ concurrency: 4 });
   const from = emu.requests.length;
   const plan = await planSet({
@@ -44,37 +48,34 @@ test("when the new names are more writes than a window holds, a soft-deleted one
     overwrite: "changed",
     recoverDeleted: true,
     listDeleted: false,
+    hint: "",
+    label,
+    ...options,
+  });
+  const planned = await Promise.all(entries.map((e) => plan.plan(e)));
+  const rows = await Promise.all(
+    planned.map((p) => applyPlanned({ client, gate, hint: "", label, options: apply }, p)),
+  );
+  return {
+    planned: planned.map((p) => p.action),
+    actions: rows.map((r) => r.action),
+    requests: emu.requests.slice(from),
+  };
+}
+
+test("when the new names are more writes than a window holds, a soft-deleted one is found by the deleted listing, recovered and written once: no write answered 409", async () => {
+  const gone = uniqueName("bind-gone");
+  emu.seed(gone, secretValue("old"));
+  emu.softDelete(gone);
+  const entries = entriesOf([gone, uniqueName("bind-a"), uniqueName("bind-b")]);
+  const { planned, actions, requests } = await planAndApply(entries, {
     // The listing's plan, whatever the mapping's size.
     getsUpTo: 0,
     // Three new names, a window of two writes: the writes bind.
     writesPerWindow: 2,
-    hint: "",
-    label,
   });
-  const planned = await Promise.all(entries.map((e) => plan.plan(e)));
-  assert.deepEqual(
-    planned.map((p) => p.action),
-    ["recover", "create", "create"],
-  );
-  const rows = await Promise.all(
-    planned.map((p) =>
-      applyPlanned(
-        {
-          client,
-          gate,
-          hint: "",
-          label,
-          options: { recoverDeleted: true, disablePreviousVersions: false },
-        },
-        p,
-      ),
-    ),
-  );
-  assert.deepEqual(
-    rows.map((r) => r.action),
-    ["recovered", "created", "created"],
-  );
-  const requests = emu.requests.slice(from);
+  assert.deepEqual(planned, ["recover", "create", "create"]);
+  assert.deepEqual(actions, ["recovered", "created", "created"]);
   assert.deepEqual(
     requests.filter((r) => r.secret === gone).map((r) => `${r.method} ${r.status}`),
     ["POST 200", "PUT 200"],
@@ -112,46 +113,13 @@ test("existing names whose value may change count toward the writes that bind: o
   emu.softDelete(gone);
   const changed = [uniqueName("count-a"), uniqueName("count-b")];
   for (const n of changed) emu.seed(n, secretValue("before"));
-  const entries: SetEntry[] = [gone, ...changed].map((n) => ({
-    vaultName: n,
-    source: n.toUpperCase(),
-    value: secretValue(n),
-  }));
-  const gate = createRequestGate({ concurrency: 4 });
-  const from = emu.requests.length;
-  const plan = await planSet({
-    client,
-    gate,
-    entries,
-    overwrite: "changed",
-    recoverDeleted: true,
-    listDeleted: false,
+  const { actions, requests } = await planAndApply(entriesOf([gone, ...changed]), {
     // The listing's plan, whatever the mapping's size.
     getsUpTo: 0,
     // One name the listing does not show, but three that may be written: the writes bind.
     writesPerWindow: 2,
-    hint: "",
-    label,
   });
-  const rows = await Promise.all(
-    entries.map(async (e) =>
-      applyPlanned(
-        {
-          client,
-          gate,
-          hint: "",
-          label,
-          options: { recoverDeleted: true, disablePreviousVersions: false },
-        },
-        await plan.plan(e),
-      ),
-    ),
-  );
-  assert.deepEqual(
-    rows.map((r) => r.action),
-    ["recovered", "updated", "updated"],
-  );
-  const requests = emu.requests.slice(from);
+  assert.deepEqual(actions, ["recovered", "updated", "updated"]);
   assert.deepEqual(
     requests.filter((r) => r.secret === gone).map((r) => `${r.method} ${r.status}`),
     ["POST 200", "PUT 200"],
@@ -159,39 +127,6 @@ test("existing names whose value may change count toward the writes that bind: o
   assert.equal(requests.filter((r) => r.status === 409).length, 0);
   assert.equal(requests.filter((r) => r.path.split("?")[0] === "/deletedsecrets").length, 1);
 });
-
-const apply = { recoverDeleted: true, disablePreviousVersions: false };
-
-/** Entries for `names`, each valued after its name. */
-function entriesOf(names: string[]): SetEntry[] {
-  return names.map((n) => ({ vaultName: n, source: n.toUpperCase(), value: secretValue(n) }));
-}
-
-/** Plans and writes `entries` as set mode does, from request `from` of the emulator on. */
-async function planAndApply(
-  entries: SetEntry[],
-  options: { getsUpTo?: number; overwrite?: "changed" | "always" | "never" } = {},
-): Promise<{ actions: string[]; requests: typeof emu.requests }> {
-  const gate = createRequestGate({ concurrency: 4 });
-  const from = emu.requests.length;
-  const plan = await planSet({
-    client,
-    gate,
-    entries,
-    overwrite: "changed",
-    recoverDeleted: true,
-    listDeleted: false,
-    hint: "",
-    label,
-    ...options,
-  });
-  const rows = await Promise.all(
-    entries.map(async (e) =>
-      applyPlanned({ client, gate, hint: "", label, options: apply }, await plan.plan(e)),
-    ),
-  );
-  return { actions: rows.map((r) => r.action), requests: emu.requests.slice(from) };
-}
 
 const isListing = (r: { path: string }): boolean => r.path.split("?")[0] === "/secrets";
 
