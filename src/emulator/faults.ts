@@ -23,6 +23,11 @@ export const defaultFaults: FaultSettings = {
   armForbidden: [],
 };
 
+/** One request's identity for `maxRandomFaultsInARow`: its method and path. */
+export function requestKey(method: string, segments: readonly string[]): string {
+  return `${method} ${segments.join("/")}`;
+}
+
 /** A delete or a recover that Key Vault has accepted but not finished. */
 export type PendingOperation = "deleting" | "recovering";
 
@@ -43,6 +48,15 @@ export interface FaultAnswer {
   headers?: Record<string, string>;
 }
 
+/**
+ * At most this many random faults (429, 500 / 503, a dropped connection, at a rate below 1) in
+ * a row for one request (method and path); the next try of it is served. Faults on Key Vault are transient,
+ * and a client's retries are finite (aml-secrets tries a request 8 times): with independent draws
+ * a test at 27 % faults would still fail about once in 250 runs on a request faulted every time,
+ * which tests luck, not the client.
+ */
+export const maxRandomFaultsInARow = 3;
+
 const throttledMessage =
   "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached";
 
@@ -53,6 +67,8 @@ export class Faults {
   private readonly otherTimes: number[] = [];
   private retryAfterTurn = 0;
   private readonly windows = new Map<string, { operation: PendingOperation; until: number }>();
+  /** Random faults in a row per request key (`GET /secrets/x`); dropped when one is served. */
+  private readonly faultsInARow = new Map<string, number>();
 
   constructor(
     initial: Partial<FaultSettings> = {},
@@ -71,9 +87,21 @@ export class Faults {
       this.throttleAllUntil = Date.now() + partial.throttleAllMs;
   }
 
-  /** Whether to destroy this request's socket before it is processed. */
-  drop(): boolean {
-    return this.current.dropRate > 0 && this.random() < this.current.dropRate;
+  /** Whether to destroy this request's socket (`key`: its method and path) before it is processed. */
+  drop(key: string): boolean {
+    return this.drawn(key, this.current.dropRate);
+  }
+
+  /**
+   * Whether a fault of probability `rate` hits the request `key`: below 1, never more than
+   * `maxRandomFaultsInARow` times in a row for one key.
+   */
+  private drawn(key: string, rate: number): boolean {
+    if (rate >= 1) return true; // not random: every request, as a test of giving up asks
+    const inARow = this.faultsInARow.get(key) ?? 0;
+    if (rate <= 0 || inARow >= maxRandomFaultsInARow || this.random() >= rate) return false;
+    this.faultsInARow.set(key, inARow + 1);
+    return true;
   }
 
   /** The fault that answers an authenticated vault request, if one does; counts it against the quota otherwise. */
@@ -96,10 +124,11 @@ export class Faults {
       }
       times.push(now);
     }
-    if (this.current.throttleRate > 0 && this.random() < this.current.throttleRate) {
+    const key = requestKey(request?.method ?? "GET", request?.segments ?? []);
+    if (this.drawn(key, this.current.throttleRate)) {
       return this.throttled("random-429", 1);
     }
-    if (this.current.serverErrorRate > 0 && this.random() < this.current.serverErrorRate) {
+    if (this.drawn(key, this.current.serverErrorRate)) {
       return this.random() < 0.5
         ? {
             fault: "random-500",
@@ -114,6 +143,7 @@ export class Faults {
             message: "The service is temporarily unavailable. Please retry later.",
           };
     }
+    this.faultsInARow.delete(key);
     const req = request ?? { method: "GET", segments: [] };
     if (secret !== undefined && this.current.forbidden.some((n) => n.toLowerCase() === secret)) {
       return { ...forbiddenAnswer("ForbiddenByRbac", req), fault: "forbidden" };

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { handleArm, isArmPath, type ArmContext } from "./arm.ts";
 import { blobPrefix, handleBlob, isBlobPath } from "./blob.ts";
 import { defaultCaDir, ensureCa, issueLeaf, tokenKey } from "./ca.ts";
-import { Faults } from "./faults.ts";
+import { Faults, requestKey } from "./faults.ts";
 import { Applications, graphPrefix, handleGraph, isGraphPath, type GraphContext } from "./graph.ts";
 import { errorMessage, readBody, sendError, type Exchange } from "./http.ts";
 import {
@@ -170,7 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
 
     if (latencyMs > 0) await sleep(latencyMs);
-    if (vaultTarget && faults.drop()) {
+    if (vaultTarget && faults.drop(requestKey(method, segments))) {
       record.fault = "drop";
       finish();
       req.socket.destroy();
