@@ -35,12 +35,13 @@ export interface RunOutcome {
  * `cancel` (the entry point's SIGINT / SIGTERM): no request is sent after it, those in flight
  * get a few seconds, and every entry is reported: done, or skipped as not reached.
  * `options.redactor`: a platform that redacts too (the CLI) hands its own, so that each value is
- * learned and held once in the process.
+ * learned and held once in the process. `options.problems`: what the entry point found wrong in
+ * its own arguments, listed with the inputs' problems so that the user sees all at once.
  */
 export async function run(
   platform: Platform,
   environment?: ProcessEnvironment,
-  options: { cancel?: AbortSignal; redactor?: KnownValues } = {},
+  options: { cancel?: AbortSignal; redactor?: KnownValues; problems?: string[] } = {},
 ): Promise<RunOutcome> {
   const { cancel } = options;
   const reporter = new Reporter(platform, options.redactor);
@@ -50,7 +51,7 @@ export async function run(
     (name) => platform.inputLabel(name),
   );
   const { settings, mode } = inputs;
-  const problems = [...checked.problems, ...inputs.problems];
+  const problems = [...checked.problems, ...(options.problems ?? []), ...inputs.problems];
   problems.push(...(inputs.run.prepare?.({ platform, reporter }) ?? []));
   const connection = connect(platform, reporter, problems);
   // Only now: in set mode nothing may be printed before every value is masked.

@@ -91,26 +91,40 @@ function formsOf(piece: string): string[] {
 
 /**
  * A view of a text with one kind of escape decoded, and where each of its units came from:
- * a match in the view covers `start[i]` to `end[j]` of the text.
+ * a match in the view covers `start[i]` to `end[j]` of the text. The text itself is the view
+ * without them (unit `i` is unit `i`): most texts hold no escape, and cost no arrays.
  */
 interface View {
   text: string;
-  start: number[];
-  end: number[];
+  start?: number[];
+  end?: number[];
 }
 
 /** `inner`, a view of `outer.text`, with its positions carried over to `outer`'s text. */
 function within(outer: View, inner: View): View {
+  const { start, end } = outer;
+  if (!start || !end || !inner.start || !inner.end) return inner;
   return {
     text: inner.text,
-    start: inner.start.map((i) => outer.start[i] ?? 0),
-    end: inner.end.map((i) => outer.end[i - 1] ?? 0),
+    start: inner.start.map((i) => start[i] ?? 0),
+    end: inner.end.map((i) => end[i - 1] ?? 0),
   };
 }
 
-function identityView(text: string): View {
-  const start = Array.from({ length: text.length }, (_, i) => i);
-  return { text, start, end: start.map((i) => i + 1) };
+/**
+ * The views of `text` to search: itself, and each decoding that changes it (JSON escapes, once
+ * and twice; percent-encoding). A view is made only when the text holds what it decodes.
+ */
+function viewsOf(text: string): View[] {
+  const views: View[] = [{ text }];
+  if (text.includes("\\")) {
+    const json = jsonView(text);
+    views.push(json);
+    // Escaped twice (a JSON string inside a JSON string) is decoded once more.
+    if (json.text.includes("\\")) views.push(within(json, jsonView(json.text)));
+  }
+  if (text.includes("%") || text.includes("+")) views.push(percentView(text));
+  return views;
 }
 
 const jsonEscapes: Record<string, string> = {
@@ -126,11 +140,13 @@ const jsonEscapes: Record<string, string> = {
 
 /** `text` with JSON string escapes (`\n`, `\"`, `\u00e9`, `\ud83d\ude00`) decoded. */
 function jsonView(text: string): View {
-  const view: View = { text: "", start: [], end: [] };
+  const start: number[] = [];
+  const end: number[] = [];
+  const view = { text: "", start, end };
   const push = (unit: string, from: number, to: number): void => {
     view.text += unit;
-    view.start.push(from);
-    view.end.push(to);
+    start.push(from);
+    end.push(to);
   };
   for (let i = 0; i < text.length;) {
     if (text[i] === "\\") {
@@ -161,7 +177,7 @@ function jsonView(text: string): View {
 const percentRun = /(?:%[0-9a-fA-F]{2})+/y;
 
 function percentView(text: string): View {
-  const view: View = { text: "", start: [], end: [] };
+  const view = { text: "", start: [] as number[], end: [] as number[] };
   for (let i = 0; i < text.length;) {
     percentRun.lastIndex = i;
     const run = text[i] === "%" ? percentRun.exec(text) : null;
@@ -254,10 +270,7 @@ export class Redactor {
     this.settle();
     if (this.runs.length === 0) return text;
     const spans: [number, number][] = [];
-    const json = jsonView(text);
-    // Escaped twice (a JSON string inside a JSON string) is decoded once more.
-    const views = [identityView(text), json, percentView(text), within(json, jsonView(json.text))];
-    for (const view of views) this.find(view, spans);
+    for (const view of viewsOf(text)) this.find(view, spans);
     return replaceSpans(text, spans);
   }
 
@@ -307,8 +320,13 @@ export class Redactor {
       const h = keyHash(folded, i);
       if (((this.filter[h >>> 5] ?? 0) & (1 << (h & 31))) === 0) continue;
       const length = this.longestAt(folded, i);
-      if (length > 0)
-        spans.push([view.start[i] ?? 0, view.end[i + length - 1] ?? view.text.length]);
+      if (length === 0) continue;
+      const last = i + length - 1;
+      spans.push(
+        view.start && view.end
+          ? [view.start[i] ?? 0, view.end[last] ?? view.text.length]
+          : [i, last + 1],
+      );
     }
   }
 

@@ -13,7 +13,7 @@
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
-import type { Duplex } from "node:stream";
+import { finished, type Duplex } from "node:stream";
 import tls from "node:tls";
 import zlib from "node:zlib";
 import {
@@ -152,10 +152,9 @@ export function createNetworkClient(settings: NetworkSettings = {}): HttpClient 
   const inner = createDefaultHttpClient();
   return {
     async sendRequest(request: PipelineRequest) {
-      const url = new URL(request.url);
-      if (url.protocol === "https:") {
+      if (isHttps(request.url)) {
         // The identity endpoint's header and token never pass a proxy, the SDK's nor the agent's.
-        if (isIdentityEndpoint(url)) request.agent = direct;
+        if (identity.length > 0 && isIdentityEndpoint(new URL(request.url))) request.agent = direct;
         else if (tunnel && settings.proxy && isProxied(settings.proxy, request.url))
           request.agent = tunnel;
         // Without a proxy of the platform's, one the SDK took from HTTPS_PROXY stays in place.
@@ -168,6 +167,14 @@ export function createNetworkClient(settings: NetworkSettings = {}): HttpClient 
     },
   };
 }
+
+/** Whether `url` is https: the SDK's URLs start so; any other spelling is parsed to tell. */
+function isHttps(url: string): boolean {
+  return url.startsWith("https://") || new URL(url).protocol === "https:";
+}
+
+/** `streamResponseStatusCodes` that asks for every answer as a stream (see `bounded`). */
+const everyStatus: ReadonlySet<number> = new Set([Number.POSITIVE_INFINITY]);
 
 /** Why an answer was not read: it weighed more than `maxAnswerBytes`. Not retried. */
 function tooLarge(request: PipelineRequest, what: string): VaultError {
@@ -191,7 +198,7 @@ async function bounded(
 ): Promise<PipelineResponse> {
   // No request of this product asks for a stream: every answer is handed on as bounded text.
   request.headers.delete("Accept-Encoding");
-  request.streamResponseStatusCodes = new Set([Number.POSITIVE_INFINITY]);
+  request.streamResponseStatusCodes = everyStatus as Set<number>;
   const response = await send(request);
   const stream = response.readableStreamBody;
   delete response.readableStreamBody;
@@ -213,20 +220,28 @@ async function bounded(
   return response;
 }
 
-/** The stream's bytes, or the error of `tooLarge()` as soon as they pass `maxAnswerBytes`. */
-async function readAtMost(stream: NodeJS.ReadableStream, tooLarge: () => Error): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    length += bytes.length;
-    if (length > maxAnswerBytes) {
-      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      throw tooLarge();
-    }
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The stream's bytes, or the error of `tooLarge()` as soon as they pass `maxAnswerBytes`. Read
+ * by its `data` events rather than `for await`: an async iterator and a promise a chunk, for
+ * every answer, cost more than reading the answer. `finished` reports an error or an early close.
+ */
+function readAtMost(stream: NodeJS.ReadableStream, tooLarge: () => Error): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    stream.on("data", (chunk: Buffer | string) => {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      length += bytes.length;
+      if (length > maxAnswerBytes) {
+        reject(tooLarge());
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      } else chunks.push(bytes);
+    });
+    finished(stream, (error) => {
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
+    });
+  });
 }
 
 /** Node's `ca` replaces the system's certificates, so they are given again along with the extra ones. */

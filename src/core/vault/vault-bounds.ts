@@ -46,9 +46,22 @@ function pageKey(url: string): string {
   return parsed.href;
 }
 
-/** The `nextLink` of a listing page's answer; undefined when the answer is not one. */
+/**
+ * The origin of `url`: `origin` itself, without parsing, when the URL starts with it and a `/`
+ * (what ends a URL's host; the SDK's URLs of this vault all do), else as the URL parser reads it.
+ */
+function originOf(url: string, origin: string): string {
+  return url.startsWith(`${origin}/`) ? origin : new URL(url).origin;
+}
+
+/**
+ * The `nextLink` of a listing page's answer; undefined when the answer is not one. Most answers
+ * are a secret's, which the SDK has parsed already: a text is parsed again only when it spells
+ * `nextLink`, or has a `\u` escape that could spell it.
+ */
 function nextLinkOf(bodyAsText: string | null | undefined): string | undefined {
-  if (!bodyAsText) return undefined;
+  if (!bodyAsText || !(bodyAsText.includes("nextLink") || bodyAsText.includes("\\u")))
+    return undefined;
   try {
     const next: unknown = (JSON.parse(bodyAsText) as { nextLink?: unknown } | null)?.nextLink;
     return typeof next === "string" && next !== "" ? next : undefined;
@@ -71,7 +84,7 @@ export function vaultBoundsPolicy(
   return {
     name: "amlSecretsVaultBounds",
     async sendRequest(request, next) {
-      const target = new URL(request.url).origin;
+      const target = originOf(request.url, origin);
       if (target !== origin) {
         throw new VaultError(
           `the vault ${origin} sent a link to another origin, ${target}: the vault's token goes only to the vault, and nothing was sent there`,
@@ -79,13 +92,16 @@ export function vaultBoundsPolicy(
           "EVAULTORIGIN",
         );
       }
-      const key = pageKey(request.url);
-      const listing = following.get(key) ?? { seen: new Set<string>(), pages: 0, startedAt: now() };
-      following.delete(key);
+      // Looked up only while some listing waits for its next page (a GET of a secret is none).
+      const key = following.size > 0 ? pageKey(request.url) : undefined;
+      const waiting = key === undefined ? undefined : following.get(key);
+      if (key !== undefined) following.delete(key);
+      const startedAt = waiting?.startedAt ?? now();
       const response = await next(request);
       const nextLink = response.status === 200 ? nextLinkOf(response.bodyAsText) : undefined;
       if (nextLink === undefined) return response;
-      listing.seen.add(key);
+      const listing = waiting ?? { seen: new Set<string>(), pages: 0, startedAt };
+      listing.seen.add(key ?? pageKey(request.url));
       listing.pages += 1;
       const bound = (why: string): never => {
         throw new VaultError(`the vault's listing ${why}`, undefined, "ELISTINGBOUND");

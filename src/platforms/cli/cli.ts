@@ -194,10 +194,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 2;
   }
   const toStdout = values.stdout === true;
-  if (command === "get" && !toStdout && typeof values.out !== "string") {
-    io.stderr("aml-secrets get: say where the values go: --out FILE or --stdout\n");
-    return 2;
-  }
+  // Listed with every other problem of the command line, before any request.
+  const problems =
+    command === "get" && !toStdout && typeof values.out !== "string"
+      ? ["say where the values go: --out FILE or --stdout"]
+      : [];
   const str = (name: string): string | undefined => {
     const v = values[name];
     return typeof v === "string" ? v : undefined;
@@ -223,7 +224,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const outcome = await run(
     platform,
     { env: io.env, stderr: process.stderr },
-    { redactor: platform.redactor, ...(io.cancel ? { cancel: io.cancel } : {}) },
+    { redactor: platform.redactor, problems, ...(io.cancel ? { cancel: io.cancel } : {}) },
   );
 
   // --out is the core's out-file (written whole, mode 0600); --stdout prints the same format.

@@ -158,6 +158,15 @@ test("get writes NAME='value' lines to a 0600 file, and to stdout only with --st
   const nowhere = await runCli(args, emu.env());
   assert.equal(nowhere.code, 2);
   assert.match(nowhere.stderr, /--out FILE or --stdout/);
+
+  // Listed with the other problems of the command line, all at once, before any request.
+  const sent = emu.requests.length;
+  const twoProblems = await runCli([...args, "--max-concurrency", "0"], emu.env());
+  assert.equal(twoProblems.code, 2);
+  assert.match(twoProblems.stderr, /2 problems with the inputs; nothing was sent/);
+  assert.match(twoProblems.stderr, /--out FILE or --stdout/);
+  assert.match(twoProblems.stderr, /--max-concurrency must be a whole number/);
+  assert.equal(emu.requests.length, sent);
 });
 
 test("a refused secret fails the run with exit 1 after the others were set, naming it and what to check", async () => {

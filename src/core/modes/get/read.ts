@@ -157,6 +157,30 @@ async function readOne(
 }
 
 /**
+ * What `*` needs of a listed secret, and no more: the SDK's `SecretProperties` (its id, URLs,
+ * three dates, tags) held for each of 50,000 secrets until the listing ends weighed tens of MB.
+ */
+interface Listed {
+  name: string;
+  enabled?: boolean;
+  /** Epoch ms. */
+  expiresOn?: number;
+  notBefore?: number;
+  managed?: boolean;
+}
+
+function listedOf(properties: SecretProperties): Listed {
+  const listed: Listed = { name: properties.name };
+  if (properties.enabled !== undefined) listed.enabled = properties.enabled;
+  if (properties.expiresOn) listed.expiresOn = properties.expiresOn.getTime();
+  if (properties.notBefore) listed.notBefore = properties.notBefore.getTime();
+  if (properties.managed) listed.managed = true;
+  return listed;
+}
+
+const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+
+/**
  * Lists the vault once for `*` and the patterns (`startsWith`: the part of each before `*`):
  * the secrets to read, and a `skipped` row with a note for each one that matched and was left
  * out. Names also given explicitly are read once, under their explicit entry.
@@ -167,13 +191,13 @@ async function listForWildcard(
   patterns: string[],
 ): Promise<{ rows: ResultRow[]; reads: NamedRead[] }> {
   const given = patterns.map((p) => `${p}*`).join(", ");
-  let listed: SecretProperties[];
+  let listed: Listed[];
   try {
     listed = await gate.read("*", async (abortSignal, progress) => {
-      const all: SecretProperties[] = [];
+      const all: Listed[] = [];
       for await (const properties of client.listPropertiesOfSecrets({ abortSignal })) {
         progress?.();
-        all.push(properties);
+        all.push(listedOf(properties));
       }
       return all;
     });
@@ -195,7 +219,7 @@ async function listForWildcard(
   const rows: ResultRow[] = [];
   const reads: NamedRead[] = [];
   const now = Date.now();
-  for (const properties of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const properties of listed.sort((a, b) => a.name.localeCompare(b.name))) {
     const name = properties.name;
     // Case-insensitive, as Key Vault compares names; the longest pattern names the match.
     const pattern = patterns
@@ -218,12 +242,10 @@ async function listForWildcard(
         error: "the vault listed a name that is not a Key Vault secret name; it was not read",
       });
     } else if (properties.enabled === false) skip(`${by} skips disabled secrets`);
-    else if (properties.expiresOn && properties.expiresOn.getTime() <= now) {
-      skip(`${by} skips expired secrets (expired ${properties.expiresOn.toISOString()})`);
-    } else if (properties.notBefore && properties.notBefore.getTime() > now) {
-      skip(
-        `${by} skips secrets not yet active (active from ${properties.notBefore.toISOString()})`,
-      );
+    else if (properties.expiresOn !== undefined && properties.expiresOn <= now) {
+      skip(`${by} skips expired secrets (expired ${iso(properties.expiresOn)})`);
+    } else if (properties.notBefore !== undefined && properties.notBefore > now) {
+      skip(`${by} skips secrets not yet active (active from ${iso(properties.notBefore)})`);
     } else if (properties.managed) {
       skip(`${by} skips certificate-backed (managed) secrets; name it to read it`);
     } else if (reserved) {
