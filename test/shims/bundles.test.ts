@@ -102,11 +102,13 @@ test("cli plan: the SDK's FormData check leaves Node's undici unloaded, and no p
   recordScenario("bundle-loads-cli", texts, [s.value], "none");
   assert.equal(loads().formDataReads, 0);
   assert.deepEqual(undici(loads()), []);
+  // zlib: for compressed answers only (none here).
+  assert.equal(loaded(loads(), "zlib"), false);
   // `assert` is loaded by the proxy agents (and by nothing else this run evaluates).
   assert.equal(loaded(loads(), "assert"), false);
 });
 
-test("action dry run: no FormData read, no undici (neither Node's nor the bundle's)", async () => {
+test("action dry run: no FormData read, no undici (neither Node's nor the bundle's), no tunnel", async () => {
   const s = oneSecret();
   const { env, loads } = reporting();
   const run = await runActionStep({
@@ -124,6 +126,10 @@ test("action dry run: no FormData read, no undici (neither Node's nor the bundle
   recordScenario("bundle-loads-action", stepTexts(run), [s.value], "github");
   assert.equal(loads().formDataReads, 0);
   assert.deepEqual(undici(loads()), []);
+  // zlib: for compressed answers only (none here).
+  assert.equal(loaded(loads(), "zlib"), false);
+  // `assert` is loaded by `tunnel` and the proxy agents, built behind a proxy only.
+  assert.equal(loaded(loads(), "assert"), false);
   // The bundle carries a stand-in for undici instead of its 550 KB.
   const bundle = readFileSync(actionBundle, "utf8");
   assert.match(bundle, /was left out of this bundle/);
@@ -145,6 +151,8 @@ test("task dry run: no FormData read, no undici, no proxy agent built", async ()
   checkTaskLeaks("bundle-loads-task", run, [s.value]);
   assert.equal(loads().formDataReads, 0);
   assert.deepEqual(undici(loads()), []);
+  // zlib: for compressed answers only (none here).
+  assert.equal(loaded(loads(), "zlib"), false);
   assert.equal(loaded(loads(), "assert"), false);
 });
 
@@ -154,6 +162,8 @@ test("each bundle carries its rarely used packages behind stand-ins, loaded on f
     for (const name of ["https-proxy-agent", "http-proxy-agent", "jsonwebtoken"])
       assert.ok(text.includes(`"lazy-package:node_modules/${name}/`), `${bundle}: ${name}`);
   }
+  // @actions/http-client's proxy tunnel.
+  assert.ok(readFileSync(actionBundle, "utf8").includes('"lazy-package:node_modules/tunnel/'));
   // The task library's glob matching and its ToolRunner's promise library.
   const task = readFileSync(taskBundle, "utf8");
   for (const name of ["minimatch", "q"])
