@@ -3,7 +3,7 @@
 // loads, every one, whether the run needs them or not; a module reached only through `require()`
 // is wrapped by esbuild and evaluated on its first use. Imported by scripts/bundle-options.mjs
 // and by the tests that check these plugins (test/shims/).
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 
@@ -236,61 +236,7 @@ export function formDataPlugin(
   };
 }
 
-/**
- * esbuild gives each ES module that imports a Node builtin whole (`import * as fs from "node:fs"`,
- * `import os from "node:os"`) a namespace of its own as the bundle loads: `__toESM(require(…))`
- * makes a getter for every export of the builtin. The action made 46 of them, 2,248 getters:
- * 26 M instructions measured alone (callgrind, Node 24); made once each, 15 M. ES modules share
- * one namespace per module, and a builtin is whole when first required (its names do not change
- * after), so the
- * bundles now do the same: each builtin's namespace is made once, by its first importer, and
- * handed to the others. A builtin has no `__esModule`, so esbuild's two interop modes make the
- * same namespace of it. The rewrite moves columns: a build with source maps is refused.
- */
-const toEsm = /\bvar __toESM ?= ?/;
-const builtinNamespaces =
-  "var __builtinNamespaces=new WeakMap,__toESMBuiltin=(mod,isNodeMode)=>{let ns=__builtinNamespaces.get(mod);return ns||__builtinNamespaces.set(mod,ns=__toESM(mod,isNodeMode)),ns};";
-
-/** `code` (one bundle) with each builtin's namespace shared: see above. */
-export function shareBuiltinNamespaces(code) {
-  let shared = 0;
-  const rewritten = code.replace(/\b__toESM\(require\("([^"]+)"\)/g, (call, name) => {
-    if (!isBuiltin(name)) return call;
-    shared += 1;
-    return `__toESMBuiltin(require(${JSON.stringify(name)})`;
-  });
-  if (shared === 0) return code;
-  if (!toEsm.test(code))
-    throw new Error("builtin-namespaces: esbuild's __toESM helper is no longer where it was");
-  if (/__toESMBuiltin|__builtinNamespaces/.test(code))
-    throw new Error("builtin-namespaces: the bundle already uses this plugin's names");
-  return rewritten.replace(toEsm, (helper) => `${builtinNamespaces}${helper}`);
-}
-
-export function builtinNamespacesPlugin() {
-  return {
-    name: "builtin-namespaces",
-    setup(build) {
-      const options = build.initialOptions;
-      if (options.sourcemap)
-        throw new Error("builtin-namespaces: the rewrite would move a source map's columns");
-      if (options.write === false)
-        throw new Error("builtin-namespaces: it rewrites the files written (write: true)");
-      options.metafile = true; // for the names of the files written
-      build.onEnd(async (result) => {
-        if (result.errors.length > 0) return;
-        const outputs = Object.keys(result.metafile.outputs).filter((f) => /\.c?js$/.test(f));
-        for (const file of outputs.map((f) => path.resolve(options.absWorkingDir ?? "", f))) {
-          const code = await readFile(file, "utf8");
-          const shared = shareBuiltinNamespaces(code);
-          if (shared !== code) await writeFile(file, shared);
-        }
-      });
-    },
-  };
-}
-
 /** Every plugin of this file, for scripts/bundle-options.mjs. */
 export function startupPlugins() {
-  return [lazyPackagesPlugin(), formDataPlugin(), builtinNamespacesPlugin()];
+  return [lazyPackagesPlugin(), formDataPlugin()];
 }

@@ -15,27 +15,18 @@ import { build, type Plugin } from "esbuild";
 
 /** The plugins of scripts/lazy-load.mjs (plain JavaScript: typed here by hand). */
 const script = "../../scripts/lazy-load.mjs";
-const {
-  lazyPackagesPlugin,
-  formDataPlugin,
-  builtinNamespacesPlugin,
-  shareBuiltinNamespaces,
-  lazyBuiltins,
-  lazyPackages,
-  omittedPackages,
-} = (await import(script)) as {
-  lazyPackagesPlugin: (
-    packages?: string[],
-    omitted?: Record<string, string>,
-    builtins?: string[],
-  ) => Plugin;
-  formDataPlugin: () => Plugin;
-  builtinNamespacesPlugin: () => Plugin;
-  shareBuiltinNamespaces: (code: string) => string;
-  lazyBuiltins: Record<string, string>;
-  lazyPackages: Record<string, string>;
-  omittedPackages: Record<string, string>;
-};
+const { lazyPackagesPlugin, formDataPlugin, lazyBuiltins, lazyPackages, omittedPackages } =
+  (await import(script)) as {
+    lazyPackagesPlugin: (
+      packages?: string[],
+      omitted?: Record<string, string>,
+      builtins?: string[],
+    ) => Plugin;
+    formDataPlugin: () => Plugin;
+    lazyBuiltins: Record<string, string>;
+    lazyPackages: Record<string, string>;
+    omittedPackages: Record<string, string>;
+  };
 
 let dir: string;
 
@@ -238,63 +229,6 @@ console.log(JSON.stringify({ text: text ?? null, before, form: convertBodyToForm
   await assert.rejects(
     bundle("form-entry.mjs", [formDataPlugin()], "form-stale"),
     /no longer holds `typeof FormData !== "undefined" && body instanceof FormData`/,
-  );
-});
-
-test("a builtin imported whole by two modules: one namespace, made once, reading what the builtin has", async () => {
-  write("ns-a.mjs", 'import * as fs from "node:fs";\nimport os from "os";\nexport { fs, os };\n');
-  write(
-    "ns-b.mjs",
-    'import * as fs from "node:fs";\nimport os from "node:os";\nimport * as cjs from "lazy-cjs";\nexport { fs, os, cjs };\n',
-  );
-  write(
-    "ns-entry.mjs",
-    `import * as a from "./ns-a.mjs";
-import * as b from "./ns-b.mjs";
-import fs from "node:fs";
-import os from "node:os";
-console.log(JSON.stringify({
-  sameFs: a.fs === b.fs,
-  sameOs: a.os === b.os,
-  reads: a.fs.readFileSync === fs.readFileSync && b.fs.default === fs && a.os === os,
-  names: Object.keys(b.fs).length === Object.keys(fs).length + 1,
-  cjs: b.cjs.answer,
-}));
-`,
-  );
-  const run = async (plugins: Plugin[], name: string): Promise<unknown> => {
-    const file = await bundle("ns-entry.mjs", plugins, name);
-    const { stdout } = await promisify(execFile)(process.execPath, [file], { encoding: "utf8" });
-    return JSON.parse(stdout);
-  };
-  const expected = { reads: true, names: true, cjs: 42 };
-  assert.deepEqual(await run([], "ns-eager"), { sameFs: false, sameOs: true, ...expected });
-  assert.deepEqual(await run([builtinNamespacesPlugin()], "ns-shared"), {
-    sameFs: true,
-    sameOs: true,
-    ...expected,
-  });
-});
-
-test("builtin namespaces: a bundle without esbuild's helper where it was, or with these names, is refused", async () => {
-  const call = '__toESM(require("node:fs"),1)';
-  assert.equal(
-    shareBuiltinNamespaces('__toESM(require("lazy-cjs"))'),
-    '__toESM(require("lazy-cjs"))',
-  );
-  assert.throws(() => shareBuiltinNamespaces(call), /no longer where it was/);
-  assert.throws(
-    () => shareBuiltinNamespaces(`var __toESM=()=>0;var __toESMBuiltin;${call}`),
-    /already uses this plugin's names/,
-  );
-  await assert.rejects(
-    build({
-      entryPoints: [path.join(dir, "entry.mjs")],
-      write: false,
-      logLevel: "silent",
-      plugins: [builtinNamespacesPlugin()],
-    }),
-    /rewrites the files written/,
   );
 });
 
