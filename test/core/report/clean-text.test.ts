@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import fc from "fast-check";
-import { CleanText } from "../../../src/core/report/clean-text.ts";
+import { CleanText, normalForm, visibleForm } from "../../../src/core/report/clean-text.ts";
 
 const base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 function base32(bytes: Buffer): string {
@@ -203,4 +203,28 @@ void test("10,000 values of 32 characters are indexed in a few megabytes", () =>
   // 25 runs a value, forwards and backwards, 8 bytes each: 4 MB in a sorted typed array (a Set
   // of the same keys kept 18 MB).
   assert.ok(kept < 10_000_000, `${kept} bytes kept`);
+});
+
+// The forms by the Unicode classes, as clean-text.ts takes them for text that is not ASCII.
+const fold = (t: string): string =>
+  t.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+const unicodeNormal = (t: string): string => fold(t).replace(/[^\p{L}\p{N}]+/gu, "");
+const unicodeVisible = (t: string): string => fold(t).replace(/[\p{Z}\p{C}\p{M}\s]+/gu, "");
+
+test("ASCII text takes the same normal and visible forms without the Unicode classes", () => {
+  // Each form maps character by character for ASCII, so every character checked is every text.
+  for (let code = 0; code < 128; code += 1) {
+    const c = `a${String.fromCharCode(code)}B`;
+    assert.equal(normalForm(c), unicodeNormal(c), `U+${code.toString(16)}`);
+    assert.equal(visibleForm(c), unicodeVisible(c), `U+${code.toString(16)}`);
+  }
+  fc.assert(
+    fc.property(fc.string({ unit: "binary-ascii", maxLength: 64 }), (t) => {
+      assert.equal(normalForm(t), unicodeNormal(t));
+      assert.equal(visibleForm(t), unicodeVisible(t));
+    }),
+  );
+  // Not ASCII: the Unicode path (a fullwidth letter, a zero-width space).
+  assert.equal(normalForm("Ａ\u200bb"), "ab");
+  assert.equal(visibleForm("Ａ\u200bb"), "ab");
 });
