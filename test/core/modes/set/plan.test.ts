@@ -35,15 +35,30 @@ function entriesOf(names: string[]): SetEntry[] {
   return names.map((n) => ({ vaultName: n, source: n.toUpperCase(), value: secretValue(n) }));
 }
 
-/** Plans and writes `entries` as set mode does, from request `from` of the emulator on. */
+/** Where `planAndApply` works: the file's emulator by default, or a test's own. */
+interface Where {
+  vault?: { emu: Emulator; client: SecretClient };
+  gate?: RequestGate;
+}
+
+/** Plans and writes `entries` as set mode does: each entry's planned action, row and error. */
 async function planAndApply(
   entries: SetEntry[],
-  options: Partial<Pick<PlanRequest, "getsUpTo" | "overwrite" | "writesPerWindow">> = {},
-): Promise<{ planned: string[]; actions: string[]; requests: typeof emu.requests }> {
-  const gate = createRequestGate({ concurrency: 4 });
-  const from = emu.requests.length;
+  options: Partial<Pick<PlanRequest, "getsUpTo" | "overwrite" | "writesPerWindow">> & Where = {},
+): Promise<{
+  planned: string[];
+  actions: string[];
+  errors: (string | undefined)[];
+  requests: typeof emu.requests;
+}> {
+  const {
+    vault = { emu, client },
+    gate = createRequestGate({ concurrency: 4 }),
+    ...rest
+  } = options;
+  const from = vault.emu.requests.length;
   const plan = planSet({
-    client,
+    client: vault.client,
     gate,
     entries,
     overwrite: "changed",
@@ -51,17 +66,21 @@ async function planAndApply(
     listDeleted: false,
     hint: "",
     label,
-    ...options,
+    ...rest,
   });
   const planned: string[] = [];
   const actions: string[] = [];
+  const errors: (string | undefined)[] = [];
   // As set mode does: in the plan's order, each written as soon as it is planned.
   await inWindow(plan.order, 8, async (i) => {
     const p = await plan.plan(entries[i]!);
-    planned[i] = p.action;
-    actions[i] = (await applyPlanned({ client, gate, hint: "", label, options: apply }, p)).action;
+    const row = await applyPlanned(
+      { client: vault.client, gate, hint: "", label, options: apply },
+      p,
+    );
+    [planned[i], actions[i], errors[i]] = [p.action, row.action, row.error];
   });
-  return { planned, actions, requests: emu.requests.slice(from) };
+  return { planned, actions, errors, requests: vault.emu.requests.slice(from) };
 }
 
 test("when the new names are more writes than a window holds, a soft-deleted one is found by the deleted listing, recovered and written once: no write answered 409", async () => {
@@ -187,62 +206,30 @@ test("the listing's plan writes a disabled or expired current version without a 
 /** A vault of its own (request order matters): `crowd` unmapped names between `a-` and `z-`. */
 async function ownVault(
   crowd: number,
-  go: (own: Emulator, ownClient: SecretClient) => Promise<void>,
+  go: (own: Emulator, vault: { emu: Emulator; client: SecretClient }) => Promise<void>,
 ): Promise<void> {
   // A round trip long enough that the order of requests in the log is the order they were sent.
   const own = await startEmulator({ latencyMs: 20 });
   try {
     for (let i = 0; i < crowd; i += 1) own.seed(uniqueName("m-crowd"), secretValue("crowd"));
-    await go(own, createSecretClient(own.vaultUrl, await emulatorManagedIdentity()));
+    const ownClient = createSecretClient(own.vaultUrl, await emulatorManagedIdentity());
+    await go(own, { emu: own, client: ownClient });
   } finally {
     await own.stop();
   }
-}
-
-/** Plans and writes `entries` in `own` as set mode does: the actions, in the entries' order. */
-async function setIn(
-  ownClient: SecretClient,
-  gate: RequestGate,
-  entries: SetEntry[],
-  options: Partial<Pick<PlanRequest, "writesPerWindow">> = {},
-): Promise<{ actions: string[]; errors: (string | undefined)[] }> {
-  const plan = planSet({
-    client: ownClient,
-    gate,
-    entries,
-    overwrite: "changed",
-    recoverDeleted: true,
-    listDeleted: false,
-    getsUpTo: 0,
-    hint: "",
-    label,
-    ...options,
-  });
-  const actions: string[] = [];
-  const errors: (string | undefined)[] = [];
-  await inWindow(plan.order, 8, async (i) => {
-    const planned = await plan.plan(entries[i]!);
-    const row = await applyPlanned(
-      { client: ownClient, gate, hint: "", label, options: apply },
-      planned,
-    );
-    actions[i] = row.action;
-    errors[i] = row.error;
-  });
-  return { actions, errors };
 }
 
 /** The first request of a client is answered 401 (the challenge): the pages are the 200s. */
 const isPage = (r: { path: string; status: number }): boolean => isListing(r) && r.status === 200;
 
 test("the listing's plan works on the names a page shows while the next pages are fetched, and on the names it does not show once it is complete", async () => {
-  await ownVault(110, async (own, ownClient) => {
+  await ownVault(110, async (own, vault) => {
     const [changed, disabled, fresh] = [uniqueName("a-chg"), uniqueName("a-dis"), uniqueName("z")];
     const entries = entriesOf([fresh, changed, disabled]);
     // The vault lists by name: `changed` and `disabled` on the first of five pages.
     own.seed(changed, secretValue("before"));
     own.seed(disabled, secretValue("before"), { enabled: false });
-    const { actions } = await setIn(ownClient, createRequestGate({ concurrency: 4 }), entries);
+    const { actions } = await planAndApply(entries, { vault, getsUpTo: 0 });
     assert.deepEqual(actions, ["created", "updated", "updated"]);
     const log = own.requests;
     const lastPage = log.findLastIndex(isPage);
@@ -258,14 +245,13 @@ test("the listing's plan works on the names a page shows while the next pages ar
 });
 
 test("with writes that may bind, a name the deleted listing shows is recovered and written before the live listing is complete", async () => {
-  await ownVault(110, async (own, ownClient) => {
+  await ownVault(110, async (own, vault) => {
     const [gone, fresh] = [uniqueName("a-gone"), uniqueName("z-new")];
     own.seed(gone, secretValue("old"));
     own.softDelete(gone);
     const entries = entriesOf([gone, fresh]);
-    const gate = createRequestGate({ concurrency: 4 });
     // Two names, a window of one write: the writes may bind.
-    const { actions } = await setIn(ownClient, gate, entries, { writesPerWindow: 1 });
+    const { actions } = await planAndApply(entries, { vault, getsUpTo: 0, writesPerWindow: 1 });
     assert.deepEqual(actions, ["recovered", "created"]);
     const log = own.requests;
     const lastPage = log.findLastIndex(isPage);
@@ -279,7 +265,7 @@ test("with writes that may bind, a name the deleted listing shows is recovered a
 });
 
 test("a live listing that fails part-way: the names it showed are written, the others fail naming the listing, and a re-run converges", async () => {
-  await ownVault(60, async (own, ownClient) => {
+  await ownVault(60, async (own, vault) => {
     const [changed, fresh] = [uniqueName("a-chg"), uniqueName("z-new")];
     own.seed(changed, secretValue("before"));
     const entries = entriesOf([changed, fresh]);
@@ -304,12 +290,12 @@ test("a live listing that fails part-way: the names it showed are written, the o
         );
       },
     };
-    const failed = await setIn(ownClient, gate, entries);
+    const failed = await planAndApply(entries, { vault, gate, getsUpTo: 0 });
     assert.deepEqual(failed.actions, ["updated", "failed"]);
     assert.match(failed.errors[1] ?? "", /listing the vault's secrets/);
     assert.equal(own.versions(fresh).length, 0, "nothing written for a name not planned");
     assert.equal(own.versions(changed).at(-1)?.value, entries[0]!.value);
-    const again = await setIn(ownClient, createRequestGate({ concurrency: 4 }), entries);
+    const again = await planAndApply(entries, { vault, getsUpTo: 0 });
     assert.deepEqual(again.actions, ["unchanged", "created"]);
   });
 });
