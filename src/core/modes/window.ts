@@ -14,20 +14,92 @@ export function windowWidth(maxConcurrency: number): number {
 }
 
 /**
- * Calls `work` for each of `items`, at most `width` at a time, in the given order. `work` must
- * not throw (a mode turns every failure into its row); if it does, the first error is thrown
- * once the items in flight are done.
+ * Calls `work` for each of `items`, at most `width` at a time, in the given order; items that
+ * come later (a `Feed`) are worked on as they come. `work` must not throw (a mode turns every
+ * failure into its row); if it does, the first error is thrown once the items in flight are done.
  */
 export async function inWindow<T>(
-  items: Iterable<T>,
+  items: Iterable<T> | AsyncIterable<T>,
   width: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
-  const iterator = items[Symbol.iterator]();
+  const iterator =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   const worker = async (): Promise<void> => {
-    for (let next = iterator.next(); !next.done; next = iterator.next()) await work(next.value);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      await work(next.value);
   };
   await Promise.all(Array.from({ length: width }, worker));
+}
+
+/**
+ * Items handed to a window as they become known (set mode's entries, as the listings show
+ * them): `push` adds one, `pushFirst` one to take before every item pushed (an entry whose
+ * write is known without a request: the write budget then opens at once), `close` says no more
+ * will come. The window's workers wait for the next item meanwhile. It holds only the items
+ * pushed and not yet taken (set mode's indexes).
+ */
+export class Feed<T> implements AsyncIterable<T> {
+  private readonly first = new Lane<T>();
+  private readonly then = new Lane<T>();
+  private closed = false;
+  private readonly waiting: ((next: IteratorResult<T, undefined>) => void)[] = [];
+
+  push(item: T): void {
+    this.add(item, this.then);
+  }
+
+  pushFirst(item: T): void {
+    this.add(item, this.first);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
+    return { next: () => this.next() };
+  }
+
+  private add(item: T, lane: Lane<T>): void {
+    const waiter = this.waiting.shift();
+    if (waiter) waiter({ done: false, value: item });
+    else lane.add(item);
+  }
+
+  private next(): Promise<IteratorResult<T, undefined>> {
+    const lane = this.first.size > 0 ? this.first : this.then;
+    if (lane.size > 0) return Promise.resolve({ done: false, value: lane.take() });
+    if (this.closed) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+/** A first-in first-out queue that drops taken items once they are half of those held. */
+class Lane<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  add(item: T): void {
+    this.items.push(item);
+  }
+
+  /** The oldest item; only when `size > 0`. */
+  take(): T {
+    const item = this.items[this.head] as T;
+    this.head += 1;
+    // Dropped by halves, not shifted one by one: the copies stay linear in the items.
+    if (this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
 }
 
 /**

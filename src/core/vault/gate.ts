@@ -18,11 +18,20 @@ import { defaultRequestTimeoutMs } from "../inputs/settings.ts";
  */
 export type Operation<T> = (signal?: AbortSignal, progress?: () => void) => Promise<T>;
 
+export interface ReadOptions {
+  /**
+   * A page of a listing: sent before queued reads (writes still go first). A listing's pages
+   * follow one another, each on the last one's `nextLink`: behind the GETs of the entries its
+   * first pages showed (set mode), every next page would wait for the whole queue.
+   */
+  page?: boolean;
+}
+
 export interface RequestGate {
   /** A request that writes (PUT / PATCH / POST / DELETE): paced to the secret-write budget. */
   write<T>(secret: string, op: Operation<T>): Promise<T>;
   /** Any other request (GET, list pages): paced to the budget of other requests. */
-  read<T>(secret: string, op: Operation<T>): Promise<T>;
+  read<T>(secret: string, op: Operation<T>, options?: ReadOptions): Promise<T>;
 }
 
 /** The gate run.ts makes: the modes' `RequestGate`, and what only the composition root calls. */
@@ -227,8 +236,12 @@ export class SlidingWindow {
   }
 }
 
-/** Writes are sent first: a write waits for its budget, never behind a long queue of reads. */
-const priority = { write: 1, read: 0 } as const;
+/**
+ * Writes are sent first: a write waits for its budget, never behind a long queue of reads.
+ * Then listing pages (`ReadOptions.page`), then the other reads.
+ */
+const priority = { write: 2, page: 1, read: 0 } as const;
+type Kind = keyof typeof priority;
 
 export function createRequestGate(options: RequestGateOptions): ClosableGate {
   const clock = options.clock ?? realClock;
@@ -382,8 +395,9 @@ export function createRequestGate(options: RequestGateOptions): ClosableGate {
     }
   }
 
-  async function attempt<T>(kind: "write" | "read", secret: string, op: Operation<T>): Promise<T> {
-    const window = windows[kind];
+  async function attempt<T>(kind: Kind, secret: string, op: Operation<T>): Promise<T> {
+    // A page is a read of the others' budget.
+    const window = windows[kind === "write" ? "write" : "read"];
     // From when the request is first sent: time in the queue is not the request's.
     let startedAt: number | undefined;
     for (let tries = 1; ; tries += 1) {
@@ -414,7 +428,7 @@ export function createRequestGate(options: RequestGateOptions): ClosableGate {
 
   return {
     write: (secret, op) => attempt("write", secret, op),
-    read: (secret, op) => attempt("read", secret, op),
+    read: (secret, op, options) => attempt(options?.page ? "page" : "read", secret, op),
     close(graceMs = 4_000) {
       if (closed) return;
       closed = new CancelledError();

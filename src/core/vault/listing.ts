@@ -2,7 +2,8 @@ import type { PagedAsyncIterableIterator } from "@azure/keyvault-secrets";
 import type { RequestGate } from "./gate.ts";
 
 /**
- * Hands each page of a listing to `onPage`, every page fetched through the gate as one read.
+ * Hands each page of a listing to `onPage`, every page fetched through the gate as one read
+ * (a `page`: it goes before queued GETs, so that the chain of pages never waits behind them).
  * The SDK's pages do not carry their continuation token (its mapped pages drop it), and a page
  * iterator that threw is finished for good: so when the gate retries a page, the listing is
  * walked again from the first page inside that retry (pages already handed on are fetched,
@@ -19,25 +20,29 @@ export async function eachPage<T>(
   let controller = new AbortController();
   let handed = 0;
   for (;;) {
-    const next = await gate.read(label, async (signal) => {
-      const abort = (): void => controller.abort();
-      signal?.addEventListener("abort", abort);
-      try {
-        if (!pages) {
-          controller = new AbortController();
-          pages = start(controller.signal).byPage();
-          for (let skipped = 0; skipped < handed; skipped += 1) {
-            if ((await pages.next()).done) return { done: true as const, value: undefined };
+    const next = await gate.read(
+      label,
+      async (signal) => {
+        const abort = (): void => controller.abort();
+        signal?.addEventListener("abort", abort);
+        try {
+          if (!pages) {
+            controller = new AbortController();
+            pages = start(controller.signal).byPage();
+            for (let skipped = 0; skipped < handed; skipped += 1) {
+              if ((await pages.next()).done) return { done: true as const, value: undefined };
+            }
           }
+          return await pages.next();
+        } catch (e: unknown) {
+          pages = undefined;
+          throw e;
+        } finally {
+          signal?.removeEventListener("abort", abort);
         }
-        return await pages.next();
-      } catch (e: unknown) {
-        pages = undefined;
-        throw e;
-      } finally {
-        signal?.removeEventListener("abort", abort);
-      }
-    });
+      },
+      { page: true },
+    );
     if (next.done) return;
     handed += 1;
     onPage(next.value);

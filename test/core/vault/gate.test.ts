@@ -136,6 +136,34 @@ test("writes go before queued reads, and a write waiting for its budget leaves i
   assert.deepEqual(sent, ["r0@0", "w0@0", "r1@0", "r2@0", "w1@1000"]);
 });
 
+test("a listing's page goes before queued reads and after queued writes, from the others' budget", async () => {
+  const clock = virtualClock();
+  const gate = createRequestGate({
+    concurrency: 1,
+    clock,
+    budgets: { writes: { limit: 10, windowMs: 1_000 }, others: { limit: 4, windowMs: 1_000 } },
+  });
+  const sent: string[] = [];
+  const op = (name: string) => () =>
+    new Promise<void>((resolve) => {
+      sent.push(`${name}@${clock.now() - 1_000_000}`);
+      setImmediate(resolve);
+    });
+  await clock.settle(
+    Promise.all([
+      gate.read("r0", op("r0")),
+      gate.read("r1", op("r1")),
+      gate.read("r2", op("r2")),
+      gate.read("*", op("p0"), { page: true }),
+      gate.write("w0", op("w0")),
+      gate.read("*", op("p1"), { page: true }),
+    ]),
+  );
+  // r0 was under way; w0, then the page, jump the queued reads. The budget is first come, first
+  // served: p1, the 5th request of the others' budget (4 a window), waits for the next window.
+  assert.deepEqual(sent, ["r0@0", "w0@0", "p0@0", "r1@0", "r2@0", "p1@1000"]);
+});
+
 test("concurrency is bounded", async () => {
   const gate = createRequestGate({ concurrency: 3, clock: fakeClock() });
   let inFlight = 0;

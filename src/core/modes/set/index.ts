@@ -1,8 +1,8 @@
 /**
- * Set mode (`set_secret(s)`): plan each entry (from one listing, or a small mapping from a GET
- * of each name: plan.ts), write each as soon as it is planned, hand generated values on once
- * the vault holds them; then, with `prune`, soft-delete the secrets this pipeline owns and no
- * longer maps.
+ * Set mode (`set_secret(s)`): plan each entry (from one listing as its pages arrive, or a small
+ * mapping from a GET of each name: plan.ts), write each as soon as it is planned, hand generated
+ * values on once the vault holds them; then, with `prune`, soft-delete the secrets this
+ * pipeline owns and no longer maps.
  */
 import type { ResultRow } from "../../report/result.ts";
 import { handOn, type Job } from "../job.ts";
@@ -56,7 +56,8 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
   const { platform, client, gate, hint, progress } = job;
   const { label } = job.settings;
   progress.expect(entries.length);
-  const plan = await planSet({
+  // Planned as the listings' pages arrive (plan.ts): the window starts on the first of them.
+  const plan = planSet({
     client,
     gate,
     entries,
@@ -67,7 +68,6 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
     label,
     ...(settings.prune && settings.owner !== undefined ? { owner: settings.owner } : {}),
   });
-  const pruned = plan.pruned ?? [];
   const width = windowWidth(job.settings.maxConcurrency);
   // Rows go to their entry's place: the result keeps the mapping's order whatever the window's.
   const rows: ResultRow[] = new Array<ResultRow>(entries.length);
@@ -77,7 +77,7 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
       progress.finished(row);
       rows[i] = row;
     });
-    return [...rows, ...pruned.map((p) => plannedDelete(p, "prune"))];
+    return [...rows, ...(await plan.pruned).map((p) => plannedDelete(p, "prune"))];
   }
   const tags =
     settings.owner !== undefined ? { ...settings.tags, [ownerTag]: settings.owner } : settings.tags;
@@ -109,6 +109,7 @@ async function runSet(job: Job, settings: SetSettings, entries: SetEntry[]): Pro
     });
   });
   await writes.done();
+  const pruned = await plan.pruned;
   if (pruned.length === 0) return rows;
   // A run that failed to write some entry deletes nothing: it did not do what the mapping says.
   if (rows.some((r) => r.action === "failed"))

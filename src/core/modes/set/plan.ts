@@ -1,17 +1,19 @@
 /**
  * Set mode's plan: what each entry needs. A small mapping (`plannedFromGetsUpTo`, without
- * `prune`, `overwrite: changed`) from one GET of each name; any other from ONE listing of the vault (of which it keeps
- * only the mapped names' state, and with `prune` the owner's unmapped secrets), the
- * deleted-secrets listing only for a dry run with absent names (to show `recover`) or when the
- * entries that may be written are more than a window of the write budget holds, and a GET only
+ * `prune`, `overwrite: changed`) from one GET of each name; any other from ONE listing of the
+ * vault, planned as its pages arrive (of which it keeps only the mapped names' state, and with
+ * `prune` the owner's unmapped secrets), the deleted-secrets listing beside it only for a dry
+ * run (to show `recover`) or a mapping larger than a window of the write budget, and a GET only
  * for names that exist and need their value compared (`overwrite: changed`).
  */
 import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { vaultKey } from "../../inputs/names.ts";
 import type { InputLabel } from "../../platform.ts";
 import { keyVaultBudgets, type RequestGate } from "../../vault/gate.ts";
+import { eachPage } from "../../vault/listing.ts";
 import type { PlannedAction } from "../../report/result.ts";
 import { failure, serviceError } from "../../vault/service-error.ts";
+import { Feed } from "../window.ts";
 import type { Overwrite } from "./inputs.ts";
 import { pruneCandidate } from "./prune.ts";
 
@@ -41,17 +43,18 @@ export interface PlanRequest {
   overwrite: Overwrite;
   recoverDeleted: boolean;
   /**
-   * List soft-deleted secrets to plan `recover` (a dry run). An applied run does not need to:
-   * the write of a deleted name answers 409 `ObjectIsDeletedButRecoverable`, and apply.ts
-   * recovers it then (or fails it, naming recover-deleted), which costs nothing for the others.
+   * List soft-deleted secrets to plan `recover` (a dry run). An applied run needs to only when
+   * writes may bind (`writesPerWindow`): else the write of a deleted name answers 409
+   * `ObjectIsDeletedButRecoverable`, and apply.ts recovers it then (or fails it, naming
+   * recover-deleted), which costs nothing for the others.
    */
   listDeleted: boolean;
   /**
-   * How many writes one window of the write budget holds (the gate's, by default). When the
-   * entries that may be written (all but existing ones `overwrite: never` or a certificate
-   * keeps) are more than that, writes bind: a PUT answered 409 `ObjectIsDeletedButRecoverable`
-   * would spend a write of the budget for nothing, so the deleted secrets are listed before a
-   * name the listing does not show is planned (that listing is from the others' budget).
+   * How many writes one window of the write budget holds (the gate's, by default). A mapping
+   * larger than that may make writes bind: a PUT answered 409 `ObjectIsDeletedButRecoverable`
+   * would spend a write of the budget for nothing, so the deleted secrets are listed beside the
+   * live listing (from the others' budget), and the soft-deleted names it shows are recovered
+   * first.
    */
   writesPerWindow?: number;
   /** With `prune`: the owner whose unmapped secrets the plan collects while listing. */
@@ -68,26 +71,28 @@ export interface PlanRequest {
 
 export interface SetPlan {
   /**
-   * Plans one entry: from the listing, a name it does not show at once, an existing one when
-   * its GET answers (`overwrite: changed`); from GETs, when its GET answers. The caller plans
-   * and writes through a bounded window.
+   * Plans one entry: from the listings, once `order` has handed it on (a name the live listing
+   * shows at once, or when its GET answers if `overwrite: changed` must compare its value; a
+   * name it does not show once it is complete); from GETs, when its GET answers. The caller
+   * plans and writes through a bounded window.
    */
   plan(entry: SetEntry): Promise<PlannedEntry>;
   /**
-   * The entries' indexes in the order to work on them: from the listing, the names it does not
-   * show first (they are writes known without a request, so the write budget is used from the
-   * start), then the others in the mapping's order; from GETs, the mapping's order.
+   * The entries' indexes in the order to work on them. From the listings, as their pages show
+   * them, those planned without a request first (a write known at once: the write budget opens
+   * before the values are compared); the names the live listing does not show once it is
+   * complete. From GETs, the mapping's order.
    */
-  order: number[];
+  order: Iterable<number> | AsyncIterable<number>;
   /**
-   * With `prune`: the owner's secrets the mapping no longer names (`prune.ts`), by name;
-   * undefined when the listing failed.
+   * With `prune`: the owner's secrets the mapping no longer names (`prune.ts`), by name, once
+   * the listing is complete; none when it failed.
    */
-  pruned?: SecretProperties[];
+  pruned: Promise<SecretProperties[]>;
 }
 
 /**
- * What the plan keeps of a listed secret the mapping names: what `planOne` reads, not the
+ * What the plan keeps of a listed secret the mapping names: what `planExisting` reads, not the
  * SDK's object (its dates, tags and ids for every secret of the vault would be held the whole run).
  */
 interface Listed {
@@ -118,7 +123,7 @@ function listed(p: SecretProperties): Listed {
 export const plannedFromGetsUpTo = 32;
 
 /** Says how to plan each entry and in which order: from GETs, or from the listing. */
-export async function planSet(request: PlanRequest): Promise<SetPlan> {
+export function planSet(request: PlanRequest): SetPlan {
   const { entries } = request;
   const small = entries.length <= (request.getsUpTo ?? plannedFromGetsUpTo);
   // Only `overwrite: changed` reads the existing secrets anyway: with `always` or `never` the
@@ -128,93 +133,116 @@ export async function planSet(request: PlanRequest): Promise<SetPlan> {
     return {
       plan: (entry) => planFromGet(request, entry, now),
       order: entries.map((_, i) => i),
+      pruned: Promise.resolve([]),
     };
   }
   return planFromListing(request);
 }
 
-/** Lists the vault, then says how to plan each entry and in which order. */
-async function planFromListing(request: PlanRequest): Promise<SetPlan> {
+/**
+ * Plans from the listing as its pages arrive: a name a page shows exists, so its GET or write
+ * goes while the next pages are fetched. A name the deleted listing shows is soft-deleted (Key
+ * Vault holds a name live or deleted, never both), so it is recovered without waiting for the
+ * live listing. Any other name is known absent only once the live listing is complete; if that
+ * listing fails, those names fail with it, and the names already shown are still written.
+ */
+function planFromListing(request: PlanRequest): SetPlan {
   const { client, gate, entries } = request;
-  const perWindow = request.writesPerWindow ?? keyVaultBudgets.writes.limit;
-  const mapped = new Set(entries.map((e) => vaultKey(e.vaultName)));
-  // Started beside the live listing when it may be needed (a dry run, or more entries than a
-  // window of writes), so that it adds no round trip after it; its pages are few and cheap.
-  const deletedSoon =
-    request.listDeleted || entries.length > perWindow ? deletedNames(client, gate) : undefined;
+  const indexOf = new Map(entries.map((e, i) => [vaultKey(e.vaultName), i]));
   const existing = new Map<string, Listed>();
+  const deleted = new Set<string>();
   const pruned: SecretProperties[] = [];
-  try {
-    await gate.read("*", async (abortSignal, progress) => {
-      // A retried listing starts again from its first page.
-      existing.clear();
-      pruned.length = 0;
-      for await (const p of client.listPropertiesOfSecrets({ abortSignal })) {
-        progress?.();
-        const key = vaultKey(p.name);
-        if (mapped.has(key)) existing.set(key, listed(p));
-        else if (request.owner !== undefined && pruneCandidate(p, request.owner)) pruned.push(p);
-      }
-    });
-  } catch (e: unknown) {
-    const why = failure(request, "listing the vault's secrets", e);
-    return {
-      plan: (entry) => Promise.resolve({ entry, action: "failed", error: why }),
-      order: entries.map((_, i) => i),
-    };
-  }
-  const absent: number[] = [];
-  const present: number[] = [];
-  entries.forEach((e, i) => (existing.has(vaultKey(e.vaultName)) ? present : absent).push(i));
-  // Every entry that may be written counts: an existing one whose value turns out to differ
-  // spends the budget as a new one does (mixed-2000: 200 new or deleted, 600 writes in all).
-  const mayWrite = entries.filter((e) =>
-    mayBeWritten(request, e, existing.get(vaultKey(e.vaultName))),
-  ).length;
-  const writesBind = mayWrite > perWindow;
-  const deleted =
-    (request.listDeleted || writesBind) && absent.length > 0
-      ? await (deletedSoon ?? deletedNames(client, gate))
-      : new Set<string>();
   const now = (request.now ?? Date.now)();
-  return {
-    plan: (entry) => {
-      const key = vaultKey(entry.vaultName);
-      const current = existing.get(key);
-      return current
-        ? planExisting(request, entry, current, now, () => getLatest(request, entry.vaultName))
-        : Promise.resolve(planAbsent(request, entry, deleted.has(key)));
+  const order = new Feed<number>();
+  const fed = new Array<boolean>(entries.length).fill(false);
+  const feed = (i: number, withoutRequest: boolean): void => {
+    if (fed[i]) return;
+    fed[i] = true;
+    if (withoutRequest) order.pushFirst(i);
+    else order.push(i);
+  };
+  const live = eachPage(
+    gate,
+    "*",
+    (abortSignal) => client.listPropertiesOfSecrets({ abortSignal }),
+    (page) => {
+      for (const p of page) {
+        const key = vaultKey(p.name);
+        const i = indexOf.get(key);
+        if (i === undefined) {
+          if (request.owner !== undefined && pruneCandidate(p, request.owner)) pruned.push(p);
+          continue;
+        }
+        const current = listed(p);
+        existing.set(key, current);
+        feed(i, planWithoutValue(request, entries[i] as SetEntry, current, now) !== undefined);
+      }
     },
-    order: [...absent, ...present],
-    pruned: pruned.sort((a, b) => a.name.localeCompare(b.name)),
+  ).then(
+    () => undefined,
+    (e: unknown) => failure(request, "listing the vault's secrets", e),
+  );
+  // Handed on once complete, not page by page: a recover takes its name off the deleted
+  // listing, and a listing that pages by offset would then skip as many of the next names.
+  const deletedListed = deletedNames(request).then((names) => {
+    for (const key of names) {
+      const i = indexOf.get(key);
+      if (i === undefined || existing.has(key)) continue;
+      deleted.add(key);
+      feed(i, true);
+    }
+  });
+  /** Once both listings are over: why the live one failed, if it did. */
+  const complete = Promise.all([live, deletedListed]).then(([error]) => {
+    // The names neither listing showed: created (or failed with the listing), no request.
+    for (let i = 0; i < entries.length; i += 1) feed(i, true);
+    order.close();
+    return error;
+  });
+  return {
+    plan: async (entry) => {
+      const key = vaultKey(entry.vaultName);
+      const error = existing.has(key) || deleted.has(key) ? undefined : await complete;
+      const current = existing.get(key);
+      if (current)
+        return planExisting(request, entry, current, now, () =>
+          getLatest(request, entry.vaultName),
+        );
+      if (deleted.has(key)) return planAbsent(request, entry, true);
+      if (error !== undefined) return { entry, action: "failed", error };
+      return planAbsent(request, entry, false);
+    },
+    order,
+    pruned: complete.then((error) =>
+      error === undefined ? pruned.sort((a, b) => a.name.localeCompare(b.name)) : [],
+    ),
   };
 }
 
-/** Whether the plan may write `entry`: all but an existing one left alone or refused. */
-function mayBeWritten(request: PlanRequest, entry: SetEntry, current: Listed | undefined): boolean {
-  if (!current) return true;
-  if (current.managed) return false;
-  return entry.source === "generate" || request.overwrite !== "never";
-}
-
 /**
- * Names of soft-deleted secrets. Listing them needs the `list` permission on deleted secrets,
- * which a write-only identity may lack: then every absent name is planned `create`, and a
- * deleted one is still found (and recovered) by the write's 409 `ObjectIsDeletedButRecoverable`.
+ * The names (vault keys) of the soft-deleted secrets, when listing them pays: for a dry run, or
+ * a mapping larger than a window of the write budget (`writesPerWindow`); else none. Listing
+ * them needs the `list` permission on deleted secrets, which a write-only identity may lack:
+ * then (or for the names after a page that failed) a deleted name is still found, and
+ * recovered, by its write's 409 `ObjectIsDeletedButRecoverable`.
  */
-async function deletedNames(client: SecretClient, gate: RequestGate): Promise<Set<string>> {
+async function deletedNames(request: PlanRequest): Promise<Set<string>> {
+  const found = new Set<string>();
+  const perWindow = request.writesPerWindow ?? keyVaultBudgets.writes.limit;
+  if (!request.listDeleted && request.entries.length <= perWindow) return found;
   try {
-    return await gate.read("*deleted", async (abortSignal, progress) => {
-      const found = new Set<string>();
-      for await (const d of client.listDeletedSecrets({ abortSignal })) {
-        progress?.();
-        found.add(vaultKey(d.name));
-      }
-      return found;
-    });
+    await eachPage(
+      request.gate,
+      "*deleted",
+      (abortSignal) => request.client.listDeletedSecrets({ abortSignal }),
+      (page) => {
+        for (const d of page) found.add(vaultKey(d.name));
+      },
+    );
   } catch {
-    return new Set();
+    // The names shown so far are deleted all the same.
   }
+  return found;
 }
 
 /** A name the vault does not hold live: created, or recovered when it is soft-deleted. */
@@ -229,19 +257,16 @@ function planAbsent(request: PlanRequest, entry: SetEntry, isDeleted: boolean): 
 }
 
 /**
- * A name the vault holds: `read` gives its current value when the plan must compare it (a GET
- * in the listing's plan, the GET already answered in the plan from GETs).
+ * The plan of a name the vault holds when it is known without reading the value; undefined
+ * when the value must be compared (`overwrite: changed`, a current version enabled and live).
  */
-async function planExisting(
+function planWithoutValue(
   request: PlanRequest,
   entry: SetEntry,
   current: Listed,
   now: number,
-  read: () => Promise<KeyVaultSecret>,
-): Promise<PlannedEntry> {
-  const known: PlannedEntry = { entry, action: "update" };
-  if (current.version) known.version = current.version;
-  if (current.id) known.id = current.id;
+): PlannedEntry | undefined {
+  const known = updateOf(entry, current);
   if (current.managed) {
     return {
       ...known,
@@ -257,6 +282,30 @@ async function planExisting(
   // the pipeline's value is written as a new, enabled version. So is an expired one.
   if (!current.enabled) return known;
   if (current.expiresOn !== undefined && current.expiresOn <= now) return known;
+  return undefined;
+}
+
+/** An update of `entry`, with the version and id the vault holds now. */
+function updateOf(entry: SetEntry, current: Listed): PlannedEntry {
+  const known: PlannedEntry = { entry, action: "update" };
+  if (current.version) known.version = current.version;
+  if (current.id) known.id = current.id;
+  return known;
+}
+
+/**
+ * A name the vault holds: `read` gives its current value when the plan must compare it (a GET
+ * in the listing's plan, the GET already answered in the plan from GETs).
+ */
+async function planExisting(
+  request: PlanRequest,
+  entry: SetEntry,
+  current: Listed,
+  now: number,
+  read: () => Promise<KeyVaultSecret>,
+): Promise<PlannedEntry> {
+  const known = planWithoutValue(request, entry, current, now);
+  if (known) return known;
   try {
     const secret = await read();
     const same = secret.value === entry.value;
@@ -266,7 +315,7 @@ async function planExisting(
     return planned;
   } catch (e: unknown) {
     return {
-      ...known,
+      ...updateOf(entry, current),
       action: "failed",
       error: failure(request, `reading secret ${entry.vaultName} to compare its value`, e),
     };
