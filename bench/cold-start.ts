@@ -9,25 +9,14 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { cliBundle, runCli } from "../test/platforms/cli/cli-process.ts";
-import {
-  actionBundle,
-  maskProblems,
-  runActionStep,
-  stepTexts,
-} from "../test/helpers/github-runner.ts";
-import { assertNoLeaks, recordScenario, secretValue } from "../test/helpers/leaks.ts";
-import {
-  checkTaskLeaks,
-  emulatorEndpoint,
-  runTask,
-  taskBundle,
-} from "../test/helpers/pipelines-agent.ts";
+import { actionBundle } from "../test/helpers/github-runner.ts";
+import { taskBundle } from "../test/helpers/pipelines-agent.ts";
 import { checkOnly, median, megabytes, quotaEmulator, record } from "./helpers.ts";
+import { startRuns, type Run } from "./start-runs.ts";
 
 const runs = checkOnly ? 1 : 9;
 // The action runs on the runner's node24 and the task on the agent's Node24 handler (Node20_1
@@ -39,8 +28,7 @@ const node24 = checkOnly
   : execFileSync(node20, ["scripts/node24.mjs"], { encoding: "utf8" }).trim();
 const emu = await quotaEmulator(0);
 
-/** A run that resolves, once its process has exited, to the checks of what it did. */
-type Run = (node: string) => Promise<() => void>;
+const { cliPlan, action, task } = startRuns(emu);
 
 /** One run, timed in ms; its checks come after the clock stops. */
 async function timed(run: Run, node: string): Promise<number> {
@@ -57,67 +45,6 @@ function bareNode(node: string): Promise<() => void> {
     child.on("error", reject);
     child.on("close", (code) => resolve(() => assert.equal(code, 0)));
   });
-}
-
-/** A fresh secret per run: its name, its variable and a canary value; planned `create`. */
-function oneSecret(): { name: string; variable: string; value: string } {
-  const id = randomUUID().slice(0, 8);
-  return { name: `cold-${id}`, variable: `COLD_${id.toUpperCase()}`, value: secretValue("cold") };
-}
-
-async function action(node: string): Promise<() => void> {
-  const s = oneSecret();
-  const run = await runActionStep({
-    node,
-    with: {
-      "vault-url": emu.vaultUrl,
-      auth: "managed-identity",
-      secrets: `${s.name}: ${s.variable}`,
-      "dry-run": "true",
-    },
-    env: { ...emu.env(), [s.variable]: s.value },
-  });
-  return () => {
-    assert.equal(run.exitCode, 0, run.stderr);
-    assert.match(run.outputs.result ?? "", /"action":"create"/);
-    assertNoLeaks(stepTexts(run), [s.value], "github");
-    assert.deepEqual(maskProblems(run, [s.value]), []);
-    recordScenario("bench cold-start action", stepTexts(run), [s.value], "github");
-  };
-}
-
-async function task(node: string): Promise<() => void> {
-  const s = oneSecret();
-  // The agent machine's managed identity, through an AzureRM connection of that scheme.
-  const env = emu.env();
-  delete env.AZURE_AUTHORITY_HOST;
-  const run = await runTask({
-    node,
-    inputs: { vaultUrl: emu.vaultUrl, secrets: `${s.name}: ${s.variable}`, dryRun: "true" },
-    secretVariables: { [s.variable]: s.value },
-    endpoint: emulatorEndpoint(emu, "ManagedServiceIdentity"),
-    env,
-  });
-  return () => {
-    assert.equal(run.result, "Succeeded", `${run.errors.join("\n")}\n${run.stderr}`);
-    assert.match(run.variables.result?.value ?? "", /"action":"create"/);
-    checkTaskLeaks("bench cold-start task", run, [s.value]);
-  };
-}
-
-async function cli(): Promise<() => void> {
-  const s = oneSecret();
-  const run = await runCli(
-    ["plan", "--vault-url", emu.vaultUrl, "--secrets", `${s.name}: ${s.variable}`, "--json"],
-    { ...emu.env(), [s.variable]: s.value },
-  );
-  return () => {
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /"action":"create"/);
-    const texts = { stdout: run.stdout, stderr: run.stderr };
-    assertNoLeaks(texts, [s.value], "none");
-    recordScenario("bench cold-start cli", texts, [s.value], "none");
-  };
 }
 
 function cliLoad(flag: string): Run {
@@ -141,7 +68,7 @@ interface Case {
 const cases: Case[] = [
   { label: "cli --version", node: node20, go: cliLoad("--version") },
   { label: "cli --help", node: node20, go: cliLoad("--help") },
-  { label: "cli plan", node: node20, go: cli },
+  { label: "cli plan", node: node20, go: cliPlan },
   { label: "action dry run", node: node20, go: action },
   { label: "task dry run", node: node20, go: task },
   ...(node24

@@ -56,6 +56,17 @@ function virtualClock(): Clock & { settle<T>(work: Promise<T>): Promise<T> } {
   };
 }
 
+/** Operations that note `name@ms` (virtual time since the start) as each is sent. */
+function sentLog(clock: Clock): { sent: string[]; op: (name: string) => () => Promise<void> } {
+  const sent: string[] = [];
+  const op = (name: string) => () =>
+    new Promise<void>((resolve) => {
+      sent.push(`${name}@${clock.now() - 1_000_000}`);
+      setImmediate(resolve);
+    });
+  return { sent, op };
+}
+
 function serviceFailure(
   status: number,
   code: string,
@@ -117,12 +128,7 @@ test("writes go before queued reads, and a write waiting for its budget leaves i
     clock,
     budgets: { writes: { limit: 1, windowMs: 1_000 }, others: { limit: 100, windowMs: 1_000 } },
   });
-  const sent: string[] = [];
-  const op = (name: string) => () =>
-    new Promise<void>((resolve) => {
-      sent.push(`${name}@${clock.now() - 1_000_000}`);
-      setImmediate(resolve);
-    });
+  const { sent, op } = sentLog(clock);
   await clock.settle(
     Promise.all([
       gate.read("r0", op("r0")),
@@ -143,12 +149,7 @@ test("a listing's page goes before queued reads and after queued writes, from th
     clock,
     budgets: { writes: { limit: 10, windowMs: 1_000 }, others: { limit: 4, windowMs: 1_000 } },
   });
-  const sent: string[] = [];
-  const op = (name: string) => () =>
-    new Promise<void>((resolve) => {
-      sent.push(`${name}@${clock.now() - 1_000_000}`);
-      setImmediate(resolve);
-    });
+  const { sent, op } = sentLog(clock);
   await clock.settle(
     Promise.all([
       gate.read("r0", op("r0")),

@@ -1,14 +1,13 @@
 /**
  * The instructions of each entry point's start (issue 23): the figure that load on the shared
- * machine cannot change, where bench/cold-start.ts times. The same runs (the CLI's `plan` of one
+ * machine cannot change, where cold-start.ts times. The same runs (start-runs.ts: the CLI's `plan` of one
  * secret, the action's and the task's dry runs through the test helpers that run them as the
  * runner and the agent do) and bare `node -e 0` with the same `NODE_EXTRA_CA_CERTS`, each under
  * callgrind, on this Node and on Node 24; one untimed run first. Prints M instructions of the
  * main thread and of all threads (Node 24 loads its root certificates on a thread of its own).
- *   npm run build && node --import tsx scripts/start-instructions.ts     (minutes: valgrind)
+ *   npm run build && node --import tsx bench/start-instructions.ts     (minutes: valgrind)
  */
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -21,10 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmulator } from "../src/emulator/index.ts";
-import { runCli } from "../test/platforms/cli/cli-process.ts";
-import { runActionStep } from "../test/helpers/github-runner.ts";
-import { emulatorEndpoint, runTask } from "../test/helpers/pipelines-agent.ts";
-import { secretValue } from "../test/helpers/leaks.ts";
+import { startRuns } from "./start-runs.ts";
 
 const work = mkdtempSync(path.join(tmpdir(), "aml-start-instructions-"));
 const emu = await startEmulator();
@@ -64,50 +60,16 @@ function instructions(out: string): { main: number; all: number } {
   return { main: counts[0] ?? Number.NaN, all: counts.reduce((a, b) => a + b, 0) };
 }
 
-function oneSecret(): { name: string; variable: string; value: string } {
-  const id = randomUUID().slice(0, 8);
-  return { name: `cold-${id}`, variable: `COLD_${id.toUpperCase()}`, value: secretValue("cold") };
-}
-
+const runs = startRuns(emu);
 /** Each case runs with `node` (a Node binary, or the callgrind wrapper of one) and checks itself. */
 const cases: Record<string, (node: string) => Promise<void>> = {
   bare: (node) => {
     execFileSync(node, ["-e", "0"], { env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: ca } });
     return Promise.resolve();
   },
-  "cli plan": async (node) => {
-    const s = oneSecret();
-    const args = ["plan", "--vault-url", emu.vaultUrl, "--secrets", `${s.name}: ${s.variable}`];
-    const run = await runCli([...args, "--json"], { ...emu.env(), [s.variable]: s.value }, node);
-    if (run.code !== 0 || !run.stdout.includes('"action":"create"')) throw new Error(run.stderr);
-  },
-  "action dry run": async (node) => {
-    const s = oneSecret();
-    const run = await runActionStep({
-      node,
-      with: {
-        "vault-url": emu.vaultUrl,
-        auth: "managed-identity",
-        secrets: `${s.name}: ${s.variable}`,
-        "dry-run": "true",
-      },
-      env: { ...emu.env(), [s.variable]: s.value },
-    });
-    if (run.exitCode !== 0) throw new Error(run.stdout);
-  },
-  "task dry run": async (node) => {
-    const s = oneSecret();
-    const env = emu.env();
-    delete env.AZURE_AUTHORITY_HOST; // the agent machine's managed identity, as cold-start.ts
-    const run = await runTask({
-      node,
-      inputs: { vaultUrl: emu.vaultUrl, secrets: `${s.name}: ${s.variable}`, dryRun: "true" },
-      secretVariables: { [s.variable]: s.value },
-      endpoint: emulatorEndpoint(emu, "ManagedServiceIdentity"),
-      env,
-    });
-    if (run.result !== "Succeeded") throw new Error(run.stdout);
-  },
+  "cli plan": async (node) => (await runs.cliPlan(node))(),
+  "action dry run": async (node) => (await runs.action(node))(),
+  "task dry run": async (node) => (await runs.task(node))(),
 };
 
 try {
