@@ -1,4 +1,4 @@
-import type { PagedAsyncIterableIterator } from "@azure/keyvault-secrets";
+import type { PagedAsyncIterableIterator, SecretProperties } from "@azure/keyvault-secrets";
 import type { RequestGate } from "./gate.ts";
 
 /**
@@ -47,4 +47,30 @@ export async function eachPage<T>(
     handed += 1;
     onPage(next.value);
   }
+}
+
+/**
+ * What a mode keeps of a listed secret: what set's plan and get's `*` read, not the SDK's
+ * `SecretProperties` (its URLs, dates and tags, held for every secret of a large vault until a
+ * listing ends, weigh tens of MB).
+ */
+export interface Listed {
+  name: string;
+  version?: string;
+  id?: string;
+  enabled: boolean;
+  /** Epoch ms. */
+  expiresOn?: number;
+  /** Epoch ms. */
+  notBefore?: number;
+  managed: boolean;
+}
+
+export function listedOf(p: SecretProperties): Listed {
+  const out: Listed = { name: p.name, enabled: p.enabled !== false, managed: p.managed === true };
+  if (p.version) out.version = p.version;
+  if (p.id) out.id = p.id;
+  if (p.expiresOn) out.expiresOn = p.expiresOn.getTime();
+  if (p.notBefore) out.notBefore = p.notBefore.getTime();
+  return out;
 }

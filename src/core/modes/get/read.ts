@@ -5,6 +5,7 @@ import { limits } from "../../inputs/limits.ts";
 import { reservedName } from "../../inputs/reserved-names.ts";
 import type { InputLabel, PlatformId } from "../../platform.ts";
 import type { RequestGate } from "../../vault/gate.ts";
+import { listedOf, type Listed } from "../../vault/listing.ts";
 import type { ResultRow } from "../../report/result.ts";
 import { failure, serviceError } from "../../vault/service-error.ts";
 import { inWindow, windowWidth } from "../window.ts";
@@ -154,28 +155,6 @@ async function readOne(
   }
   const note = read.named ? namedNote(secret.properties) : undefined;
   return { row: note ? { ...row, note } : row, value };
-}
-
-/**
- * What `*` needs of a listed secret, and no more: the SDK's `SecretProperties` (its id, URLs,
- * three dates, tags) held for each of 50,000 secrets until the listing ends weighed tens of MB.
- */
-interface Listed {
-  name: string;
-  enabled?: boolean;
-  /** Epoch ms. */
-  expiresOn?: number;
-  notBefore?: number;
-  managed?: boolean;
-}
-
-function listedOf(properties: SecretProperties): Listed {
-  const listed: Listed = { name: properties.name };
-  if (properties.enabled !== undefined) listed.enabled = properties.enabled;
-  if (properties.expiresOn) listed.expiresOn = properties.expiresOn.getTime();
-  if (properties.notBefore) listed.notBefore = properties.notBefore.getTime();
-  if (properties.managed) listed.managed = true;
-  return listed;
 }
 
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();

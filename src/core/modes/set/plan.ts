@@ -10,7 +10,7 @@ import type { KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyv
 import { vaultKey } from "../../inputs/names.ts";
 import type { InputLabel } from "../../platform.ts";
 import { keyVaultBudgets, type RequestGate } from "../../vault/gate.ts";
-import { eachPage } from "../../vault/listing.ts";
+import { eachPage, listedOf, type Listed } from "../../vault/listing.ts";
 import type { PlannedAction } from "../../report/result.ts";
 import { failure, serviceError } from "../../vault/service-error.ts";
 import { Feed } from "../window.ts";
@@ -92,30 +92,10 @@ export interface SetPlan {
 }
 
 /**
- * What the plan keeps of a listed secret the mapping names: what `planExisting` reads, not the
- * SDK's object (its dates, tags and ids for every secret of the vault would be held the whole run).
- */
-interface Listed {
-  version?: string;
-  id?: string;
-  enabled: boolean;
-  /** Epoch ms. */
-  expiresOn?: number;
-  managed: boolean;
-}
-
-function listed(p: SecretProperties): Listed {
-  const out: Listed = { enabled: p.enabled !== false, managed: p.managed === true };
-  if (p.version) out.version = p.version;
-  if (p.id) out.id = p.id;
-  if (p.expiresOn) out.expiresOn = p.expiresOn.getTime();
-  return out;
-}
-
-/**
  * The one rule between the two plans: a mapping of at most this many names, without `prune`
- * and with `overwrite: changed` (which reads every existing secret anyway), is planned from a GET of each name, all in the first round of requests; a larger one (or any
- * with `prune`, which needs every secret) from the listing, whose pages follow one another, one
+ * and with `overwrite: changed` (which reads every existing secret anyway), is planned from a
+ * GET of each name, all in the first round of requests; a larger one (or any with `prune`,
+ * which needs every secret) from the listing, whose pages follow one another, one
  * round trip per 25 secrets of the vault. Measured at 20 ms (docs/design.md, "Choices"): a
  * mapping this small costs at most a few round trips more than the listing of the emptiest
  * vault, and saves one per 25 secrets of any other.
@@ -173,7 +153,7 @@ function planFromListing(request: PlanRequest): SetPlan {
           if (request.owner !== undefined && pruneCandidate(p, request.owner)) pruned.push(p);
           continue;
         }
-        const current = listed(p);
+        const current = listedOf(p);
         existing.set(key, current);
         feed(i, planWithoutValue(request, entries[i] as SetEntry, current, now) !== undefined);
       }
@@ -350,8 +330,12 @@ async function planFromGet(
       );
     if (status === 403 && innerCode === "SecretDisabled")
       // Written without its value: planExisting does not read a disabled version.
-      return planExisting(request, entry, { enabled: false, managed: false }, now, () =>
-        getLatest(request, entry.vaultName),
+      return planExisting(
+        request,
+        entry,
+        { name: entry.vaultName, enabled: false, managed: false },
+        now,
+        () => getLatest(request, entry.vaultName),
       );
     return {
       entry,
@@ -359,7 +343,7 @@ async function planFromGet(
       error: failure(request, `reading secret ${entry.vaultName} to plan it`, e),
     };
   }
-  return planExisting(request, entry, listed(secret.properties), now, () =>
+  return planExisting(request, entry, listedOf(secret.properties), now, () =>
     Promise.resolve(secret),
   );
 }
